@@ -1,0 +1,125 @@
+// The one module that talks to the response URL: builds a body CloudFormation accepts and PUTs it,
+// with a timeout and bounded retries. The URL is presigned, a credential: it is never logged.
+
+import http from 'node:http';
+import https from 'node:https';
+import { log } from './log';
+import { jitteredDelay, type RetryPolicy, sleep } from './retry';
+
+export interface CfnResponse {
+  Status: 'SUCCESS' | 'FAILED';
+  Reason?: string;
+  PhysicalResourceId: string;
+  StackId: string;
+  RequestId: string;
+  LogicalResourceId: string;
+  Data?: Record<string, string>;
+}
+
+/** CloudFormation refuses a response body over 4096 bytes. */
+export const MAX_BODY_BYTES = 4096;
+const MAX_PHYSICAL_ID_BYTES = 1024;
+const PUT_RETRY: RetryPolicy = { attempts: 4, baseMs: 250, maxMs: 2000 };
+const PUT_TIMEOUT_MS = 5000;
+
+/**
+ * The response as JSON of at most 4096 bytes: control characters in Reason become spaces (they break
+ * DescribeStackEvents), a long Reason is cut, and Data values too large to fit are left out, largest first.
+ */
+export function responseBody(response: CfnResponse): string {
+  const reason = response.Reason === undefined ? undefined : cleanReason(response.Reason);
+  const physicalId = truncateBytes(
+    response.PhysicalResourceId || response.LogicalResourceId,
+    MAX_PHYSICAL_ID_BYTES,
+  );
+  const data = { ...response.Data };
+  for (;;) {
+    const body = { ...response, PhysicalResourceId: physicalId, Reason: reason, Data: data };
+    const json = JSON.stringify(body);
+    const excess = Buffer.byteLength(json) - MAX_BODY_BYTES;
+    if (excess <= 0) return json;
+    const largest = Object.keys(data).sort((a, b) => (data[b]?.length ?? 0) - (data[a]?.length ?? 0))[0];
+    if (largest !== undefined) {
+      log('warn', 'Left a Data value out of the response: the body would exceed 4096 bytes', {
+        key: largest,
+      });
+      delete data[largest];
+    } else {
+      return JSON.stringify({ ...body, Reason: truncateJsonString(reason ?? '', excess) });
+    }
+  }
+}
+
+/** The response URL answered, and not with success: sending the same body again will not help. */
+export class ResponseRefusedError extends Error {
+  constructor(readonly status: number) {
+    super(`The response URL answered HTTP ${status}`);
+    this.name = 'ResponseRefusedError';
+  }
+}
+
+/** PUTs the body to the presigned URL: empty Content-Type, byte length, a timeout, bounded retries. */
+export async function sendResponse(responseUrl: string, body: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const status = await put(responseUrl, body);
+      if (status >= 200 && status < 300) return;
+      if (status < 500 && status !== 429) throw new ResponseRefusedError(status);
+      log('warn', 'The response URL failed to take the response', { status, attempt });
+    } catch (error) {
+      if (error instanceof ResponseRefusedError) throw error;
+      log('warn', 'Could not reach the response URL', { attempt, error: String(error) });
+    }
+    if (attempt >= PUT_RETRY.attempts)
+      throw new Error(`The response was not delivered in ${attempt} attempts`);
+    await sleep(jitteredDelay(attempt - 1, PUT_RETRY));
+  }
+}
+
+function put(responseUrl: string, body: string): Promise<number> {
+  const url = new URL(responseUrl);
+  const transport = url.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const request = transport.request(
+      url,
+      {
+        method: 'PUT',
+        // A presigned S3 URL was signed for an empty content type: any other fails with SignatureDoesNotMatch.
+        headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+        timeout: PUT_TIMEOUT_MS,
+      },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${PUT_TIMEOUT_MS} ms`)));
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+function cleanReason(reason: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+  return reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'Failed without a reason.';
+}
+
+// Cuts a string so that its JSON encoding shrinks by at least `bytes`, ending in an ellipsis.
+function truncateJsonString(text: string, bytes: number): string {
+  let cut = text;
+  while (cut.length > 0 && jsonBytes(text) - jsonBytes(`${cut}…`) < bytes) {
+    cut = cut.slice(0, Math.max(0, cut.length - Math.max(1, Math.ceil(bytes / 8))));
+  }
+  return `${cut}…`;
+}
+
+function truncateBytes(text: string, maxBytes: number): string {
+  let cut = text;
+  while (Buffer.byteLength(cut) > maxBytes) cut = cut.slice(0, -1);
+  return cut;
+}
+
+function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text));
+}

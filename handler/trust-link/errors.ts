@@ -1,0 +1,28 @@
+// Typed failures. The message of each is the Reason that the person at the CloudFormation console reads,
+// so it says what is wrong and what to do about it.
+
+/** A failure the link understands and has explained in its message. */
+export class TrustLinkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The resource's properties are not usable; nothing was read or written. */
+export class InvalidPropertiesError extends TrustLinkError {}
+
+/** The event is not a CloudFormation custom-resource request. */
+export class MalformedEventError extends TrustLinkError {}
+
+/** The role to link does not exist (or the ARN given names another account's role). */
+export class RoleNotFoundError extends TrustLinkError {}
+
+/** IAM refused a call; the message carries IAM's own words. */
+export class IamRefusedError extends TrustLinkError {}
+
+/** Other writers kept removing the link's statement; the link gave up after a bounded number of writes. */
+export class LinkNotConfirmedError extends TrustLinkError {}
+
+/** The function's time was about to run out before the work was done. */
+export class DeadlineError extends TrustLinkError {}

@@ -1,0 +1,138 @@
+// The one module that talks to IAM: read a role's trust policy, write it. It retries what is worth
+// retrying and turns IAM's refusals into messages that say what to do.
+
+import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { IamRefusedError } from './errors';
+import { type RetryPolicy, withRetries } from './retry';
+
+/** A role and its trust policy as IAM has it now. */
+export interface RoleTrust {
+  roleName: string;
+  roleArn: string;
+  /** The trust policy as JSON text, already URL-decoded. */
+  document: string;
+}
+
+const RETRY: RetryPolicy = { attempts: 5, baseMs: 300, maxMs: 4000 };
+const RETRYABLE_CODES = new Set([
+  'Throttling',
+  'RequestLimitExceeded',
+  'ServiceFailure',
+  'ServiceUnavailable',
+  'ConcurrentModification',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+let client: IAMClient | undefined;
+
+// Created on first use and kept for warm invocations. The SDK's own retry is off: ours decides, since
+// the SDK retries LimitExceeded (a quota, not a rate) and does not retry ConcurrentModification.
+function iam(): IAMClient {
+  client ??= new IAMClient({
+    maxAttempts: 1,
+    ...(process.env.AWS_REGION ? {} : { region: 'us-east-1' }),
+    requestHandler: { connectionTimeout: 3000, requestTimeout: 8000 },
+  });
+  return client;
+}
+
+/** The role's trust policy, or undefined when the role does not exist. */
+export async function readRoleTrust(roleName: string, signal?: AbortSignal): Promise<RoleTrust | undefined> {
+  try {
+    const { Role } = await withRetries(
+      () => iam().send(new GetRoleCommand({ RoleName: roleName }), { abortSignal: signal }),
+      isRetryable,
+      RETRY,
+      signal,
+    );
+    if (!Role?.Arn || Role.AssumeRolePolicyDocument === undefined) {
+      throw new IamRefusedError(`IAM returned role "${roleName}" without its ARN or trust policy.`);
+    }
+    // IAM returns the document URL-encoded (RFC 3986) and the SDK does not decode it.
+    const document = decodeURIComponent(Role.AssumeRolePolicyDocument);
+    return { roleName: Role.RoleName ?? roleName, roleArn: Role.Arn, document };
+  } catch (error) {
+    if (errorCode(error) === 'NoSuchEntity') return undefined;
+    throw explainIamFailure('iam:GetRole', roleName, error);
+  }
+}
+
+/** Replaces the role's trust policy. Returns false when the role no longer exists. */
+export async function writeRoleTrust(
+  roleName: string,
+  document: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  try {
+    await withRetries(
+      () =>
+        iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }), {
+          abortSignal: signal,
+        }),
+      isRetryable,
+      RETRY,
+      signal,
+    );
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'NoSuchEntity') return false;
+    throw explainIamFailure('iam:UpdateAssumeRolePolicy', roleName, error);
+  }
+}
+
+/** Whether a failed IAM call may succeed if made again: throttling, 5xx, a concurrent change, the network. */
+export function isRetryable(error: unknown): boolean {
+  const code = errorCode(error);
+  const status = httpStatus(error);
+  return RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code) || (status !== undefined && status >= 500);
+}
+
+/** An error whose message says what IAM refused and what to do about it. */
+export function explainIamFailure(action: string, roleName: string, error: unknown): Error {
+  if (error instanceof IamRefusedError || isAbort(error)) return error as Error;
+  const code = errorCode(error);
+  const said = error instanceof Error ? error.message : String(error);
+  const advice = adviceFor(code, said, action);
+  return new IamRefusedError(`${action} on role "${roleName}" failed: IAM said ${code}: ${said}${advice}`, {
+    cause: error,
+  });
+}
+
+function adviceFor(code: string, said: string, action: string): string {
+  if (code === 'MalformedPolicyDocument' && said.includes('Invalid principal')) {
+    return '. IAM does not know that principal: check SnowflakeIamUserArn against API_AWS_IAM_USER_ARN of DESCRIBE INTEGRATION (every character, no truncation).';
+  }
+  if (code === 'LimitExceeded') {
+    return '. The trust policy would exceed the role\'s size quota: remove statements or old external ids you no longer need, or ask AWS to raise the "Role trust policy length" quota.';
+  }
+  if (code === 'AccessDenied') {
+    return `. The link function's own role needs ${action} on this role's ARN.`;
+  }
+  if (code === 'UnmodifiableEntity')
+    return '. This role is protected (a service-linked role): link another role.';
+  return '.';
+}
+
+// IAM's code as it is on the wire: the SDK names modelled errors "<Code>Exception", Node names socket errors by code.
+function errorCode(error: unknown): string {
+  if (typeof error !== 'object' || error === null) return 'Unknown';
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+  return typeof name === 'string' ? name.replace(/Exception$/, '') : 'Unknown';
+}
+
+function httpStatus(error: unknown): number | undefined {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+}
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'DeadlineError');
+}
+
+/** Forgets the client, so that a test can point the next one at another endpoint. */
+export function resetIamClient(): void {
+  client = undefined;
+}

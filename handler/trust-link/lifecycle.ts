@@ -1,0 +1,124 @@
+// What each request does to the trust policy: Create and Update link, Delete unlinks.
+
+import { type Converged, converge } from './converge';
+import { RoleNotFoundError } from './errors';
+import type { RoleTrust } from './iam';
+import { log } from './log';
+import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId } from './physical-id';
+import { type LinkSpec, parseLinkProperties } from './properties';
+import { accountRootOf, linkTrust, serializeTrustPolicy, unlinkTrust } from './trust-policy';
+
+/** One invocation's shared state: its deadline signal, and the physical id to answer with if it fails. */
+export interface Invocation {
+  signal: AbortSignal;
+  settleMs: number;
+  failedPhysicalId: string;
+}
+
+export interface Outcome {
+  physicalResourceId: string;
+  data?: Record<string, string>;
+}
+
+/** The id a failure answers with before the flow has changed anything. */
+export function initialFailedPhysicalId(physicalId: string | undefined, requestId: string): string {
+  return physicalId ?? createFailedPhysicalId(requestId);
+}
+
+/** Links the role. A failure before any write answers with the marker id, so its Delete touches nothing. */
+export async function onCreate(properties: unknown, invocation: Invocation): Promise<Outcome> {
+  const spec = parseLinkProperties(properties);
+  const physicalId = linkPhysicalId(spec.roleName, spec.sid);
+  // Once a write may have happened, the Delete that follows a failure must undo it.
+  const linked = await link(spec, invocation, () => {
+    invocation.failedPhysicalId = physicalId;
+  });
+  return { physicalResourceId: physicalId, data: linkData(spec, linked) };
+}
+
+/**
+ * Links with the new properties. The same role and Sid edit in place (a rotation); another role or Sid
+ * is a new physical id, and CloudFormation then deletes the old link. A failure keeps the old id.
+ */
+export async function onUpdate(
+  properties: unknown,
+  oldPhysicalId: string,
+  invocation: Invocation,
+): Promise<Outcome> {
+  const spec = parseLinkProperties(properties);
+  const physicalId = linkPhysicalId(spec.roleName, spec.sid);
+  let wrote = false;
+  try {
+    const linked = await link(spec, invocation, () => {
+      wrote = true;
+    });
+    return { physicalResourceId: physicalId, data: linkData(spec, linked) };
+  } catch (error) {
+    // CloudFormation never learns of a replacement that failed, so it would never delete it: undo it here.
+    if (wrote && physicalId !== oldPhysicalId) await undoFailedReplacement(spec, invocation);
+    throw error;
+  }
+}
+
+/** Removes the link its physical id names. Any other id (a failed Create's marker) and a vanished role are done. */
+export async function onDelete(physicalId: string, invocation: Invocation): Promise<Outcome> {
+  const target = parseLinkPhysicalId(physicalId);
+  if (!target) {
+    log('info', 'The physical id names no link: nothing to undo', { physicalId });
+    return { physicalResourceId: physicalId };
+  }
+  const unlinked = await converge(
+    target.roleName,
+    (policy, role) => unlinkTrust(policy, target.sid, accountRootOf(role.roleArn)),
+    { signal: invocation.signal, settleMs: invocation.settleMs },
+  );
+  if (!unlinked) log('info', 'The role no longer exists: nothing to undo', { roleName: target.roleName });
+  return { physicalResourceId: physicalId };
+}
+
+async function link(spec: LinkSpec, invocation: Invocation, onWrite: () => void): Promise<Converged> {
+  const linked = await converge(
+    spec.roleName,
+    (policy, role) => {
+      checkRoleArn(spec, role);
+      return linkTrust(policy, spec, accountRootOf(role.roleArn));
+    },
+    { signal: invocation.signal, settleMs: invocation.settleMs, onWrite },
+  );
+  if (!linked) {
+    throw new RoleNotFoundError(
+      `Role "${spec.roleName}" does not exist in this account. Check RoleName or RoleArn, and that the role is created before the link (DependsOn, or !Ref/!GetAtt of the role).`,
+    );
+  }
+  return linked;
+}
+
+// GetRole looks a name up in the function's own account: an ARN of another account or path names another role.
+function checkRoleArn(spec: LinkSpec, role: RoleTrust): void {
+  if (spec.roleArn && spec.roleArn !== role.roleArn) {
+    throw new RoleNotFoundError(
+      `RoleArn "${spec.roleArn}" does not match the role this account has under that name, "${role.roleArn}". The link edits roles of its own account only: give that role's exact ARN.`,
+    );
+  }
+}
+
+async function undoFailedReplacement(spec: LinkSpec, invocation: Invocation): Promise<void> {
+  try {
+    await onDelete(linkPhysicalId(spec.roleName, spec.sid), invocation);
+  } catch (error) {
+    log('error', 'Could not undo the failed replacement link', {
+      roleName: spec.roleName,
+      error: String(error),
+    });
+  }
+}
+
+function linkData(spec: LinkSpec, linked: Converged): Record<string, string> {
+  return {
+    RoleArn: linked.role.roleArn,
+    RoleName: linked.role.roleName,
+    StatementSid: spec.sid,
+    ExternalIds: spec.externalIds.join(','),
+    TrustPolicy: serializeTrustPolicy(linked.policy),
+  };
+}

@@ -1,0 +1,129 @@
+// The resource's properties, parsed once at the edge into a typed LinkSpec. Every problem found is
+// reported at once, in words the person at the CloudFormation console can act on.
+
+import { InvalidPropertiesError } from './errors';
+import {
+  DEFAULT_SID,
+  externalIdProblem,
+  roleArnProblem,
+  roleNameOfArn,
+  roleNameProblem,
+  sidProblem,
+  splitExternalIds,
+  userArnProblem,
+} from './rules';
+import type { LinkTerms } from './trust-policy';
+
+/** A link, as the properties declare it. */
+export interface LinkSpec extends LinkTerms {
+  roleName: string;
+  /** The RoleArn property, when given: the role IAM has under roleName must be this one. */
+  roleArn?: string;
+}
+
+const LINK_PROPERTIES = ['RoleName', 'RoleArn', 'SnowflakeIamUserArn', 'SnowflakeExternalId', 'StatementSid'];
+// CloudFormation's own properties, present on every custom resource.
+const CLOUDFORMATION_PROPERTIES = ['ServiceToken', 'ServiceTimeout'];
+
+/** Parses ResourceProperties; throws InvalidPropertiesError naming every problem. */
+export function parseLinkProperties(properties: unknown): LinkSpec {
+  const props = isRecord(properties) ? properties : {};
+  const problems = [...unknownPropertyProblems(props)];
+  const text = (name: string): string | undefined => {
+    const value = props[name];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value.trim();
+    problems.push(`${name} must be a string, not ${describe(value)}.`);
+    return undefined;
+  };
+
+  const roleName = text('RoleName');
+  const roleArn = text('RoleArn');
+  const userArn = text('SnowflakeIamUserArn');
+  const sid = text('StatementSid');
+  const externalIds = externalIdsOf(props.SnowflakeExternalId, problems);
+
+  problems.push(...roleProblems(roleName, roleArn));
+  if (!userArn)
+    problems.push('SnowflakeIamUserArn is required: API_AWS_IAM_USER_ARN from DESCRIBE INTEGRATION.');
+  else pushProblem(problems, userArnProblem(userArn));
+  if (sid !== undefined) pushProblem(problems, sidProblem(sid));
+
+  if (problems.length > 0 || !userArn || externalIds.length === 0) {
+    throw new InvalidPropertiesError(summarize(problems));
+  }
+  return {
+    roleName: roleName || roleNameOfArn(roleArn ?? ''),
+    ...(roleArn ? { roleArn } : {}),
+    userArn,
+    externalIds,
+    sid: sid ?? DEFAULT_SID,
+  };
+}
+
+function unknownPropertyProblems(props: Record<string, unknown>): string[] {
+  const allowed = [...LINK_PROPERTIES, ...CLOUDFORMATION_PROPERTIES];
+  return Object.keys(props)
+    .filter((name) => !allowed.includes(name))
+    .map((name) => {
+      const meant = LINK_PROPERTIES.find((known) => known.toLowerCase() === name.toLowerCase());
+      const hint = meant ? ` Did you mean ${meant}?` : '';
+      return `Unknown property "${name}".${hint} Allowed properties: ${LINK_PROPERTIES.join(', ')}.`;
+    });
+}
+
+function roleProblems(roleName: string | undefined, roleArn: string | undefined): string[] {
+  if (!roleName && !roleArn) return ['RoleName or RoleArn is required: the IAM role that Snowflake assumes.'];
+  const problems = [roleName && roleNameProblem(roleName), roleArn && roleArnProblem(roleArn)].filter(
+    (p): p is string => Boolean(p),
+  );
+  if (problems.length === 0 && roleName && roleArn && roleNameOfArn(roleArn) !== roleName) {
+    problems.push(`RoleName "${roleName}" and RoleArn "${roleArn}" name different roles. Give one of them.`);
+  }
+  return problems;
+}
+
+function externalIdsOf(value: unknown, problems: string[]): string[] {
+  const missing = 'SnowflakeExternalId is required: API_AWS_EXTERNAL_ID from DESCRIBE INTEGRATION.';
+  if (value === undefined) return fail(problems, missing);
+  const isList = Array.isArray(value) && value.every((v) => typeof v === 'string');
+  if (typeof value !== 'string' && !isList) {
+    return fail(
+      problems,
+      `SnowflakeExternalId must be a string or a list of strings, not ${describe(value)}.`,
+    );
+  }
+  const ids = splitExternalIds(value as string | string[]);
+  if (ids.length === 1 && ids[0] === '') return fail(problems, missing);
+  if (ids.includes('')) {
+    return fail(
+      problems,
+      'SnowflakeExternalId has an empty entry: remove the stray comma or the empty list item.',
+    );
+  }
+  const idProblems = ids.map(externalIdProblem).filter((p): p is string => p !== undefined);
+  return idProblems.length > 0 ? fail(problems, ...idProblems) : ids;
+}
+
+function fail(problems: string[], ...found: string[]): [] {
+  problems.push(...found);
+  return [];
+}
+
+function pushProblem(problems: string[], problem: string | undefined): void {
+  if (problem) problems.push(problem);
+}
+
+function summarize(problems: string[]): string {
+  if (problems.length === 1) return problems[0] ?? '';
+  return `${problems.length} problems with the properties: ${problems.map((p, i) => `(${i + 1}) ${p}`).join(' ')}`;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  return value === null ? 'null' : `a ${typeof value}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

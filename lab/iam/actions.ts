@@ -1,0 +1,49 @@
+// The IAM actions the stand-in serves, from Query parameters to the XML of the answer.
+import { IamError, validationError } from './errors';
+import type { RoleStore } from './store';
+import { roleXml, successXml } from './xml';
+
+/** The actions the stand-in knows. */
+export const ACTIONS = ['GetRole', 'UpdateAssumeRolePolicy', 'CreateRole', 'DeleteRole'] as const;
+
+/** Runs one action on the store and returns the success XML; throws the IamError IAM would answer. */
+export function runAction(store: RoleStore, params: URLSearchParams, requestId: string): string {
+  const action = params.get('Action') ?? '';
+  switch (action) {
+    case 'GetRole':
+      return successXml(action, requestId, roleXml(store.getRole(required(params, 'RoleName'))));
+    case 'UpdateAssumeRolePolicy':
+      store.updateTrustPolicy(required(params, 'RoleName'), required(params, 'PolicyDocument'));
+      return successXml(action, requestId);
+    case 'CreateRole': {
+      const role = store.createRole({
+        roleName: required(params, 'RoleName'),
+        trustPolicy: required(params, 'AssumeRolePolicyDocument'),
+        path: params.get('Path') ?? '/',
+        ...optional(params, 'Description', 'description'),
+      });
+      return successXml(action, requestId, roleXml(role));
+    }
+    case 'DeleteRole':
+      store.deleteRole(required(params, 'RoleName'));
+      return successXml(action, requestId);
+    default:
+      throw new IamError('InvalidAction', 400, `Could not find operation ${action} for version 2010-05-08`);
+  }
+}
+
+function required(params: URLSearchParams, name: string): string {
+  const value = params.get(name);
+  if (value === null) {
+    const member = name.charAt(0).toLowerCase() + name.slice(1);
+    throw validationError(
+      `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+function optional(params: URLSearchParams, name: string, key: string): Record<string, string> {
+  const value = params.get(name);
+  return value === null ? {} : { [key]: value };
+}

@@ -1,0 +1,117 @@
+// The IAM stand-in's state: roles with their trust policies, and the principals that exist.
+import { randomBytes } from 'node:crypto';
+import { IamError, noSuchRole, validationError } from './errors';
+import { acceptTrustPolicy, DEFAULT_TRUST_POLICY_QUOTA, type PrincipalDirectory } from './policy';
+import type { RoleRecord } from './xml';
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/(?:[\x21-\x7E]*\/)?$/;
+const SERVICE_ROLE_PATH = '/aws-service-role/';
+
+/** What a new role is made of. */
+export interface NewRole {
+  roleName: string;
+  /** The trust policy, as JSON text or as an object. */
+  trustPolicy: string | object;
+  path?: string;
+  description?: string;
+}
+
+/** Roles by name, and the directory of principals IAM would recognise. */
+export class RoleStore implements PrincipalDirectory {
+  private readonly roles = new Map<string, RoleRecord>();
+  private readonly knownArns = new Set<string>();
+  private readonly knownAccounts = new Set<string>();
+
+  constructor(
+    readonly accountId: string,
+    readonly trustPolicyQuota = DEFAULT_TRUST_POLICY_QUOTA,
+  ) {
+    this.knownAccounts.add(accountId);
+  }
+
+  /** Makes a principal exist: an IAM user or role ARN, or a 12-digit account id. */
+  addKnownPrincipal(principal: string): void {
+    const account = /^[0-9]{12}$/.test(principal) ? principal : principal.split(':')[4];
+    if (account !== undefined) this.knownAccounts.add(account);
+    if (principal !== account) this.knownArns.add(principal);
+  }
+
+  /** Makes a principal stop existing, as when an IAM user is deleted. */
+  removeKnownPrincipal(principal: string): void {
+    this.knownArns.delete(principal);
+  }
+
+  isKnown(arn: string): boolean {
+    const rootOf = /^arn:[\w-]+:iam::([0-9]{12}):root$/.exec(arn);
+    if (rootOf?.[1] !== undefined) return this.knownAccounts.has(rootOf[1]);
+    return this.knownArns.has(arn) || [...this.roles.values()].some((role) => role.arn === arn);
+  }
+
+  createRole({ roleName, trustPolicy, path = '/', description }: NewRole): RoleRecord {
+    checkRoleName(roleName);
+    if (!ROLE_PATH.test(path)) {
+      throw validationError(
+        `1 validation error detected: Value '${path}' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)`,
+      );
+    }
+    if (this.roles.has(roleName)) {
+      throw new IamError('EntityAlreadyExists', 409, `Role with name ${roleName} already exists.`);
+    }
+    const text = typeof trustPolicy === 'string' ? trustPolicy : JSON.stringify(trustPolicy);
+    const role: RoleRecord = {
+      roleName,
+      roleId: `AROA${randomId(17)}`,
+      arn: `arn:aws:iam::${this.accountId}:role${path}${roleName}`,
+      path,
+      createDate: new Date(),
+      maxSessionDuration: 3600,
+      assumeRolePolicyDocument: acceptTrustPolicy(text, this, this.trustPolicyQuota),
+      ...(description === undefined ? {} : { description }),
+    };
+    this.roles.set(roleName, role);
+    return role;
+  }
+
+  getRole(roleName: string): RoleRecord {
+    checkRoleName(roleName);
+    const role = this.roles.get(roleName);
+    if (role === undefined) throw noSuchRole(roleName);
+    return { ...role };
+  }
+
+  updateTrustPolicy(roleName: string, document: string): void {
+    const role = this.getRole(roleName);
+    if (role.path.startsWith(SERVICE_ROLE_PATH)) {
+      throw new IamError(
+        'UnmodifiableEntity',
+        400,
+        `Cannot perform the operation on the protected role '${roleName}' - this role is only modifiable by AWS`,
+      );
+    }
+    const stored = acceptTrustPolicy(document, this, this.trustPolicyQuota);
+    this.roles.set(roleName, { ...role, assumeRolePolicyDocument: stored });
+  }
+
+  deleteRole(roleName: string): void {
+    this.getRole(roleName);
+    this.roles.delete(roleName);
+  }
+
+  roleNames(): string[] {
+    return [...this.roles.keys()];
+  }
+}
+
+function checkRoleName(roleName: string): void {
+  if (!ROLE_NAME.test(roleName)) {
+    throw validationError(
+      `1 validation error detected: Value '${roleName}' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
+    );
+  }
+}
+
+function randomId(length: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  return [...randomBytes(length)].map((b) => alphabet[b % alphabet.length]).join('');
+}

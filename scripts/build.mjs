@@ -1,7 +1,7 @@
 // Bundles each Lambda function into dist/<name>/index.js: the one artifact that tests run and sam deploys.
 import { build } from 'esbuild';
 
-const functions = ['trust-link'];
+const functions = ['trust-link', 'echo'];
 
 for (const name of functions) {
   await build({

@@ -1,0 +1,146 @@
+// The command line of `npm run link`, parsed once into typed options. Everything that can be
+// checked without reading input or running a tool is checked here.
+
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors';
+import { integrationNameProblem } from './snow-describe';
+
+/** Which kind of Snowflake integration the values come from. */
+export type IntegrationKind = 'api' | 'storage';
+
+/** Where the DESCRIBE INTEGRATION output comes from. */
+export type DescribeSource =
+  | { readonly kind: 'stdin' }
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'snow'; readonly integration: string; readonly connection?: string };
+
+/** What sam and aws are told about the stack; each is passed on only when given. */
+export interface StackSelection {
+  readonly stackName?: string;
+  readonly configEnv?: string;
+  readonly configFile?: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+export interface LinkOptions extends StackSelection {
+  readonly source: DescribeSource;
+  readonly type?: IntegrationKind;
+  readonly dryRun: boolean;
+  /** Keep the external ids the stack has now next to the new one (a rotation). */
+  readonly keepOld: boolean;
+  /** Old ids given on the command line; when empty with keepOld, they are read from the stack. */
+  readonly oldExternalIds: readonly string[];
+}
+
+export type LinkCommand = { readonly help: true } | { readonly help: false; readonly options: LinkOptions };
+
+export const USAGE = `Usage: npm run link -- [options]
+
+Reads Snowflake's DESCRIBE INTEGRATION output, checks API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID
+(or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId.
+
+Input (one of; standard input when neither is given):
+  --from FILE              a file with the output: snow ... --format json, SnowSQL's table, or Snowsight's CSV
+                           ("-" reads standard input)
+  --integration NAME       run: snow sql -q "DESC INTEGRATION NAME" --format json
+  --connection NAME        the snow connection to use with --integration (-c)
+  --type api|storage       refuse the output unless it is of this kind of integration
+
+Stack (passed on to sam deploy; samconfig.toml gives the rest):
+  --stack-name NAME        default: stack_name in samconfig
+  --config-env ENV         the samconfig environment (default: "default")
+  --config-file FILE       another samconfig file (default: samconfig.toml, .yaml or .yml)
+  --region REGION          passed on to sam and aws
+  --profile PROFILE        passed on to sam and aws
+
+Rotation:
+  --keep-old               link the new external id and keep the ones the deployed stack has
+  --old-external-id ID     the old id(s) to keep instead of asking the stack (repeatable; implies --keep-old)
+
+  --dry-run                print the sam deploy command instead of running it
+  -h, --help               print this help
+`;
+
+const CLI_OPTIONS = {
+  from: { type: 'string' },
+  integration: { type: 'string' },
+  connection: { type: 'string' },
+  type: { type: 'string' },
+  'stack-name': { type: 'string' },
+  'config-env': { type: 'string' },
+  'config-file': { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'keep-old': { type: 'boolean', default: false },
+  'old-external-id': { type: 'string', multiple: true, default: [] },
+  'dry-run': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+// CloudFormation's rule for stack names.
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** Parses the arguments after `npm run link --`; throws UsageError on anything it cannot use. */
+export function parseCliOptions(argv: readonly string[]): LinkCommand {
+  const { values } = parseStrict(argv);
+  if (values.help) return { help: true };
+  const stackName = values['stack-name'];
+  if (stackName !== undefined && !STACK_NAME.test(stackName)) {
+    throw new UsageError(
+      `--stack-name ${JSON.stringify(stackName)} is not a CloudFormation stack name: a letter, then letters, digits and -.`,
+    );
+  }
+  const oldExternalIds = values['old-external-id'];
+  return {
+    help: false,
+    options: {
+      source: describeSource(values.from, values.integration, values.connection),
+      type: integrationKind(values.type),
+      stackName,
+      configEnv: nonEmpty('--config-env', values['config-env']),
+      configFile: nonEmpty('--config-file', values['config-file']),
+      region: nonEmpty('--region', values.region),
+      profile: nonEmpty('--profile', values.profile),
+      dryRun: values['dry-run'],
+      keepOld: values['keep-old'] || oldExternalIds.length > 0,
+      oldExternalIds,
+    },
+  };
+}
+
+function parseStrict(argv: readonly string[]) {
+  try {
+    return parseArgs({ args: [...argv], options: CLI_OPTIONS, strict: true, allowPositionals: false });
+  } catch (error) {
+    // Node's messages go on with advice about positionals that does not apply here: keep the first sentence.
+    const first = (error instanceof Error ? error.message : String(error)).split(/\.\s|\n/)[0];
+    throw new UsageError(`${first}. Run npm run link -- --help for the options.`, { cause: error });
+  }
+}
+
+function describeSource(from?: string, integration?: string, connection?: string): DescribeSource {
+  if (from !== undefined && integration !== undefined) {
+    throw new UsageError('Give either --from or --integration, not both.');
+  }
+  if (connection !== undefined && integration === undefined) {
+    throw new UsageError('--connection is for --integration: give the integration to describe too.');
+  }
+  if (integration !== undefined) {
+    const problem = integrationNameProblem(integration);
+    if (problem) throw new UsageError(problem);
+    return { kind: 'snow', integration, connection: nonEmpty('--connection', connection) };
+  }
+  if (from === undefined || from === '-') return { kind: 'stdin' };
+  return { kind: 'file', path: nonEmpty('--from', from) ?? from };
+}
+
+function integrationKind(type?: string): IntegrationKind | undefined {
+  if (type === undefined || type === 'api' || type === 'storage') return type;
+  throw new UsageError(`--type must be api or storage, not ${JSON.stringify(type)}.`);
+}
+
+function nonEmpty(option: string, value?: string): string | undefined {
+  if (value === undefined || value.trim() !== '') return value;
+  throw new UsageError(`${option} needs a value.`);
+}

@@ -1,0 +1,126 @@
+// The flow of `npm run link`: read and check everything first, then deploy once. Nothing is deployed
+// unless every value was parsed and checked; every failure ends in one message and a non-zero exit.
+
+import { resolve } from 'node:path';
+import { type LinkOptions, parseCliOptions, type StackSelection, USAGE } from './cli-options';
+import { samDeployArgs } from './deploy-command';
+import { type InputContext, readDescribeOutput } from './describe-input';
+import { LinkError, ToolError } from './errors';
+import { givenOldExternalIds, linkedExternalIds } from './external-ids';
+import { type IntegrationValues, integrationValues } from './integration-values';
+import { mergedOverrides } from './parameter-overrides';
+import { parseDescribe } from './parse-describe';
+import { capture, runAttached } from './run-command';
+import type { SamDeploySettings } from './samconfig';
+import { readSamConfig } from './samconfig-file';
+import { shellQuote } from './shell-quote';
+import {
+  describeStackArgs,
+  EXTERNAL_ID_PARAMETER,
+  isMissingStack,
+  stackExternalIds,
+} from './stack-parameters';
+import { toolMessage } from './tool-message';
+
+export interface LinkEnvironment extends InputContext {
+  /** Where sam runs and looks for samconfig: the project root under npm. */
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Runs the command line; returns the exit code. */
+export function runLink(argv: readonly string[], env: LinkEnvironment): number {
+  try {
+    const command = parseCliOptions(argv);
+    if (command.help) {
+      env.stdout(USAGE);
+      return 0;
+    }
+    link(command.options, env);
+    return 0;
+  } catch (error) {
+    if (error instanceof LinkError) {
+      env.stderr(`link: ${error.message}\n`);
+      return error.exitCode;
+    }
+    env.stderr(`link: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function link(options: LinkOptions, env: LinkEnvironment): void {
+  const oldIdsGiven = givenOldExternalIds(options.oldExternalIds);
+  const output = parseDescribe(readDescribeOutput(options.source, env));
+  const values = integrationValues(output.rows, options.type);
+  const selection: StackSelection = {
+    ...options,
+    configFile: options.configFile === undefined ? undefined : resolve(env.userDir, options.configFile),
+  };
+  const samconfig = readSamConfig(env.cwd, selection.configFile, selection.configEnv);
+  const stackName = selection.stackName ?? samconfig.stackName;
+  if (stackName === undefined) {
+    throw new LinkError('No stack name: give --stack-name, or set stack_name in samconfig.toml.');
+  }
+  const oldIds = !options.keepOld
+    ? []
+    : oldIdsGiven.length > 0
+      ? oldIdsGiven
+      : deployedExternalIds(stackName, selection, samconfig, env);
+  const externalIds = linkedExternalIds(values.externalId, oldIds);
+  const args = samDeployArgs(
+    selection,
+    mergedOverrides(samconfig.parameterOverrides, {
+      SnowflakeIamUserArn: values.userArn,
+      [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
+    }),
+  );
+  if (options.dryRun) {
+    env.stdout(`${shellQuote(['sam', ...args])}\n`);
+    return;
+  }
+  env.stderr(summary(values, externalIds, stackName, output.form));
+  const status = runAttached('sam', args);
+  if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
+  env.stderr(`link: stack ${stackName} is linked.\n`);
+}
+
+function deployedExternalIds(
+  stackName: string,
+  selection: StackSelection,
+  samconfig: SamDeploySettings,
+  env: LinkEnvironment,
+): string[] {
+  const region = selection.region ?? samconfig.region;
+  const profile = selection.profile ?? samconfig.profile;
+  const result = capture('aws', describeStackArgs(stackName, { region, profile }));
+  if (result.status !== 0 && isMissingStack(result.stderr)) {
+    throw new LinkError(
+      `--keep-old: stack ${stackName} is not deployed, so it has no external id to keep. ` +
+        'Link without --keep-old, or give the ids with --old-external-id.',
+    );
+  }
+  if (result.status !== 0) {
+    throw new ToolError(
+      `aws cloudformation describe-stacks failed (exit ${result.status}): ${toolMessage(result.stderr)}`,
+    );
+  }
+  const ids = stackExternalIds(result.stdout, stackName);
+  if (ids.length === 0)
+    env.stderr(`link: stack ${stackName} has no external id yet; linking the new one alone.\n`);
+  return ids;
+}
+
+function summary(
+  values: IntegrationValues,
+  externalIds: readonly string[],
+  stackName: string,
+  form: string,
+): string {
+  return [
+    `link: from the ${values.kind} integration's DESCRIBE output (${form}), deploying stack ${stackName} with`,
+    `  SnowflakeIamUserArn=${values.userArn}`,
+    `  ${EXTERNAL_ID_PARAMETER}=${externalIds.join(',')}`,
+    '',
+  ].join('\n');
+}

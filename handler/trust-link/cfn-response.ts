@@ -59,10 +59,14 @@ export class ResponseRefusedError extends Error {
 }
 
 /** PUTs the body to the presigned URL: empty Content-Type, byte length, a timeout, bounded retries. */
-export async function sendResponse(responseUrl: string, body: string): Promise<void> {
+export async function sendResponse(
+  responseUrl: string,
+  body: string,
+  { timeoutMs = PUT_TIMEOUT_MS, retry = PUT_RETRY }: { timeoutMs?: number; retry?: RetryPolicy } = {},
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const status = await put(responseUrl, body);
+      const status = await put(responseUrl, body, timeoutMs);
       if (status >= 200 && status < 300) return;
       if (status < 500 && status !== 429) throw new ResponseRefusedError(status);
       log('warn', 'The response URL failed to take the response', { status, attempt });
@@ -70,13 +74,12 @@ export async function sendResponse(responseUrl: string, body: string): Promise<v
       if (error instanceof ResponseRefusedError) throw error;
       log('warn', 'Could not reach the response URL', { attempt, error: String(error) });
     }
-    if (attempt >= PUT_RETRY.attempts)
-      throw new Error(`The response was not delivered in ${attempt} attempts`);
-    await sleep(jitteredDelay(attempt - 1, PUT_RETRY));
+    if (attempt >= retry.attempts) throw new Error(`The response was not delivered in ${attempt} attempts`);
+    await sleep(jitteredDelay(attempt - 1, retry));
   }
 }
 
-function put(responseUrl: string, body: string): Promise<number> {
+function put(responseUrl: string, body: string, timeoutMs: number): Promise<number> {
   const url = new URL(responseUrl);
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
@@ -86,7 +89,7 @@ function put(responseUrl: string, body: string): Promise<number> {
         method: 'PUT',
         // A presigned S3 URL was signed for an empty content type: any other fails with SignatureDoesNotMatch.
         headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-        timeout: PUT_TIMEOUT_MS,
+        timeout: timeoutMs,
       },
       (response) => {
         response.resume();
@@ -94,7 +97,7 @@ function put(responseUrl: string, body: string): Promise<number> {
         response.on('error', reject);
       },
     );
-    request.on('timeout', () => request.destroy(new Error(`no answer within ${PUT_TIMEOUT_MS} ms`)));
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     request.on('error', reject);
     request.end(body);
   });
@@ -105,13 +108,17 @@ function cleanReason(reason: string): string {
   return reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'Failed without a reason.';
 }
 
-// Cuts a string so that its JSON encoding shrinks by at least `bytes`, ending in an ellipsis.
+// The longest prefix of text, ending in an ellipsis, whose JSON encoding is at least `bytes` shorter.
 function truncateJsonString(text: string, bytes: number): string {
-  let cut = text;
-  while (cut.length > 0 && jsonBytes(text) - jsonBytes(`${cut}…`) < bytes) {
-    cut = cut.slice(0, Math.max(0, cut.length - Math.max(1, Math.ceil(bytes / 8))));
+  const chars = Array.from(text);
+  const budget = jsonBytes(text) - bytes;
+  let [low, high] = [0, chars.length];
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (jsonBytes(`${chars.slice(0, middle).join('')}…`) <= budget) low = middle;
+    else high = middle - 1;
   }
-  return `${cut}…`;
+  return `${chars.slice(0, low).join('')}…`;
 }
 
 function truncateBytes(text: string, maxBytes: number): string {

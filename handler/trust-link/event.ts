@@ -57,15 +57,15 @@ export function parseEvent(raw: unknown): CfnEvent {
     'ResourceType',
   ];
   const missing = required.filter((key) => typeof raw[key] !== 'string' || raw[key] === '');
+  if (missing.length === 0 && !REQUEST_TYPES.includes(raw.RequestType as string)) {
+    throw new MalformedEventError(
+      `Unknown RequestType "${raw.RequestType}": expected Create, Update or Delete.`,
+    );
+  }
   if (raw.RequestType !== 'Create' && typeof raw.PhysicalResourceId !== 'string')
     missing.push('PhysicalResourceId');
   if (missing.length > 0) {
     throw new MalformedEventError(`The request lacks ${missing.join(', ')}: it is not from CloudFormation.`);
-  }
-  if (!REQUEST_TYPES.includes(raw.RequestType as string)) {
-    throw new MalformedEventError(
-      `Unknown RequestType "${raw.RequestType}": expected Create, Update or Delete.`,
-    );
   }
   return raw as unknown as CfnEvent;
 }

@@ -72,10 +72,13 @@ async function runBeforeDeadline(
       resolve({ error });
     }, budget - reserve);
   });
-  const work = flow().then(
-    (outcome): Result => ({ outcome }),
-    (error: unknown): Result => ({ error }),
-  );
+  // A flow that throws before its first await still ends in a result.
+  const work = Promise.resolve()
+    .then(flow)
+    .then(
+      (outcome): Result => ({ outcome }),
+      (error: unknown): Result => ({ error }),
+    );
   const result = await Promise.race([work, deadline]);
   clearTimeout(timer);
   return result;

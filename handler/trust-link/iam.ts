@@ -131,8 +131,3 @@ function httpStatus(error: unknown): number | undefined {
 function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.name === 'DeadlineError');
 }
-
-/** Forgets the client, so that a test can point the next one at another endpoint. */
-export function resetIamClient(): void {
-  client = undefined;
-}

@@ -41,12 +41,12 @@ export function parseLinkProperties(properties: unknown): LinkSpec {
   const roleArn = text('RoleArn');
   const userArn = text('SnowflakeIamUserArn');
   const sid = text('StatementSid');
-  const externalIds = externalIdsOf(props.SnowflakeExternalId, problems);
 
   problems.push(...roleProblems(roleName, roleArn));
   if (!userArn)
     problems.push('SnowflakeIamUserArn is required: API_AWS_IAM_USER_ARN from DESCRIBE INTEGRATION.');
   else pushProblem(problems, userArnProblem(userArn));
+  const externalIds = externalIdsOf(props.SnowflakeExternalId, problems);
   if (sid !== undefined) pushProblem(problems, sidProblem(sid));
 
   if (problems.length > 0 || !userArn || externalIds.length === 0) {

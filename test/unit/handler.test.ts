@@ -1,0 +1,440 @@
+import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { handler } from '../../handler/trust-link/index';
+import { ACCOUNT_ROOT, type FakeIam, fakeIam, iamMock, policyOf, roleArn } from '../helpers/fake-iam';
+import { lambdaContext } from '../helpers/lambda-context';
+import { type ResponseReceiver, startResponseReceiver } from '../helpers/response-receiver';
+
+const USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
+const ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
+const NEW_ID = 'MYACCOUNT_SFCRole=2_zYXwvu987/tSrQpOnMlKj=';
+const LINK_ID = 'SnowflakeTrustLink:snowflake:SnowflakeTrustLink';
+const placeholder = { Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'sts:AssumeRole' };
+const sidPlaceholder = { Sid: 'SnowflakeTrustLink', ...placeholder };
+const lambdaTrust = {
+  Effect: 'Allow',
+  Principal: { Service: 'lambda.amazonaws.com' },
+  Action: 'sts:AssumeRole',
+};
+const props = {
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:link',
+  ServiceTimeout: '300',
+  RoleName: 'snowflake',
+  SnowflakeIamUserArn: USER,
+  SnowflakeExternalId: ID,
+};
+const linked = (ids: string | string[] = ID, sid = 'SnowflakeTrustLink') => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Principal: { AWS: USER },
+  Action: 'sts:AssumeRole',
+  Condition: { StringEquals: { 'sts:ExternalId': ids } },
+});
+const trust = (...statements: object[]) => ({ Version: '2012-10-17', Statement: statements });
+
+let receiver: ResponseReceiver;
+let iam: FakeIam;
+
+beforeAll(async () => {
+  process.env.TRUST_LINK_SETTLE_MS = '0';
+  receiver = await startResponseReceiver();
+});
+afterAll(() => receiver.close());
+beforeEach(() => {
+  receiver.received.length = 0;
+  receiver.answers.length = 0;
+  iam = fakeIam({ snowflake: trust(sidPlaceholder), other: trust(placeholder) });
+});
+
+function event(requestType: 'Create' | 'Update' | 'Delete', extra: Record<string, unknown> = {}) {
+  return {
+    RequestType: requestType,
+    ServiceToken: props.ServiceToken,
+    ResponseURL: receiver.url,
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/gateway/guid',
+    RequestId: `request-${requestType}`,
+    ResourceType: 'Custom::SnowflakeTrustLink',
+    LogicalResourceId: 'SnowflakeTrustLink',
+    ResourceProperties: props,
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: LINK_ID }),
+    ...(requestType === 'Update' ? { OldResourceProperties: props } : {}),
+    ...extra,
+  };
+}
+
+async function invoke(raw: unknown, timeoutMs = 30_000) {
+  await handler(raw, lambdaContext(timeoutMs));
+  expect(receiver.received).toHaveLength(1);
+  return receiver.received[0]?.body ?? {};
+}
+
+describe('Create', () => {
+  it('links the placeholder role to the seed document of Snowflake step 4', async () => {
+    const response = await invoke(event('Create'));
+
+    expect(response).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: LINK_ID,
+      LogicalResourceId: 'SnowflakeTrustLink',
+      RequestId: 'request-Create',
+    });
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked()));
+    expect(response.Data).toEqual({
+      RoleArn: roleArn('snowflake'),
+      RoleName: 'snowflake',
+      StatementSid: 'SnowflakeTrustLink',
+      ExternalIds: ID,
+      TrustPolicy: JSON.stringify(trust(linked())),
+    });
+  });
+
+  it('reads the policy, writes once and reads back once', async () => {
+    await invoke(event('Create'));
+
+    expect(iamMock).toHaveReceivedCommandTimes(GetRoleCommand, 2);
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 1);
+    expect(iamMock).toHaveReceivedCommandWith(UpdateAssumeRolePolicyCommand, {
+      RoleName: 'snowflake',
+      PolicyDocument: JSON.stringify(trust(linked())),
+    });
+  });
+
+  it('decodes the URL-encoded document and keeps the statements it does not own', async () => {
+    const conditioned = {
+      ...lambdaTrust,
+      Condition: { StringLike: { 'aws:SourceArn': 'arn:aws:lambda:*:123456789012:function:a b+c/d=e%f' } },
+    };
+    iam.roles.set('snowflake', JSON.stringify(trust(conditioned, sidPlaceholder)));
+
+    await invoke(event('Create'));
+
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(conditioned, linked()));
+  });
+
+  it('links several external ids in one condition', async () => {
+    await invoke(event('Create', { ResourceProperties: { ...props, SnowflakeExternalId: [ID, NEW_ID] } }));
+
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked([ID, NEW_ID])));
+  });
+
+  it('makes no write when the policy already holds the link', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+
+    const response = await invoke(event('Create'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
+  it('links a role given by an ARN with a path', async () => {
+    iamMock.on(GetRoleCommand, { RoleName: 'snowflake' }).resolves({
+      Role: {
+        RoleName: 'snowflake',
+        Arn: 'arn:aws:iam::123456789012:role/ext/snowflake',
+        Path: '/ext/',
+        RoleId: 'AROA',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust(linked()))),
+      },
+    });
+    const { RoleName: _, ...byArn } = props;
+
+    const response = await invoke(
+      event('Create', {
+        ResourceProperties: { ...byArn, RoleArn: 'arn:aws:iam::123456789012:role/ext/snowflake' },
+      }),
+    );
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+  });
+});
+
+describe('Update', () => {
+  it('rotates the external id in place and keeps the physical id', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(lambdaTrust, linked())));
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: { ...props, SnowflakeExternalId: NEW_ID } }),
+    );
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(lambdaTrust, linked(NEW_ID)));
+  });
+
+  it('makes no write on a no-op update', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+
+    const response = await invoke(event('Update'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).toHaveReceivedCommandTimes(GetRoleCommand, 1);
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
+  it.each([
+    ['another role', { RoleName: 'other' }, 'SnowflakeTrustLink:other:SnowflakeTrustLink', 'other'],
+    ['another Sid', { StatementSid: 'Analytics' }, 'SnowflakeTrustLink:snowflake:Analytics', 'snowflake'],
+  ])('answers a new physical id when it moves to %s', async (_, change, newId, role) => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+
+    const response = await invoke(event('Update', { ResourceProperties: { ...props, ...change } }));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: newId });
+    expect(JSON.stringify(policyOf(iam, role))).toContain(ID);
+  });
+
+  it('answers FAILED with the unchanged physical id and writes nothing when the new properties are bad', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+    const before = iam.roles.get('snowflake');
+
+    const response = await invoke(
+      event('Update', {
+        ResourceProperties: { ...props, SnowflakeIamUserArn: 'arn:aws:iam::1234567898012:user/x' },
+      }),
+    );
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(response.Reason).toContain('an AWS account id has 12 digits');
+    expect(iam.roles.get('snowflake')).toBe(before);
+    expect(iamMock).not.toHaveReceivedCommand(GetRoleCommand);
+  });
+
+  it('restores the old link on the rollback that follows a failed update', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+    const before = iam.roles.get('snowflake');
+    const failing = { ...props, SnowflakeIamUserArn: 'arn:aws:iam::123456789001:user/unknown' };
+
+    const failed = await invoke(event('Update', { ResourceProperties: failing }));
+    receiver.received.length = 0;
+    const rollback = await invoke(
+      event('Update', { ResourceProperties: props, OldResourceProperties: failing }),
+    );
+
+    expect(failed).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(rollback).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+    expect(iam.roles.get('snowflake')).toBe(before);
+  });
+
+  it('undoes a replacement link that it could not confirm', async () => {
+    iam.interceptWrite = (roleName, document) =>
+      roleName === 'other' ? document.replace(ID, 'STALE_SFCRole=1_x') : document;
+
+    const response = await invoke(event('Update', { ResourceProperties: { ...props, RoleName: 'other' } }));
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(policyOf(iam, 'other')).toEqual(trust(placeholder));
+  });
+});
+
+describe('Delete', () => {
+  it('removes its statement and keeps the others', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(lambdaTrust, linked())));
+
+    const response = await invoke(event('Delete'));
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(lambdaTrust));
+  });
+
+  it('puts the placeholder back where no statement would remain', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+
+    await invoke(event('Delete'));
+
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(placeholder));
+  });
+
+  it('succeeds without a write when the role no longer exists', async () => {
+    iam.roles.delete('snowflake');
+
+    const response = await invoke(event('Delete'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
+  it('succeeds without a write when its statement is already gone', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(lambdaTrust)));
+
+    const response = await invoke(event('Delete'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
+  it('touches nothing after a failed create', async () => {
+    const failed = await invoke(
+      event('Create', { ResourceProperties: { ...props, SnowflakeExternalID: ID } }),
+    );
+    receiver.received.length = 0;
+
+    const deleted = await invoke(
+      event('Delete', {
+        PhysicalResourceId: failed.PhysicalResourceId,
+        ResourceProperties: { ...props, SnowflakeExternalID: ID },
+      }),
+    );
+
+    expect(failed.Status).toBe('FAILED');
+    expect(failed.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
+    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: failed.PhysicalResourceId });
+    expect(iamMock).not.toHaveReceivedCommand(GetRoleCommand);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['the typo SnowflakeExternalID', { SnowflakeExternalID: ID }, 'Unknown property "SnowflakeExternalID"'],
+    [
+      'the seed example 13-digit account',
+      { SnowflakeIamUserArn: 'arn:aws:iam::1234567898012:user/development/development_user' },
+      'an AWS account id has 12 digits',
+    ],
+    ['an empty external id', { SnowflakeExternalId: '' }, 'SnowflakeExternalId is required'],
+    ['a Sid that is not alphanumeric', { StatementSid: 'snowflake_link' }, 'StatementSid "snowflake_link"'],
+    [
+      'disagreeing RoleName and RoleArn',
+      { RoleArn: 'arn:aws:iam::123456789012:role/other' },
+      'name different roles',
+    ],
+  ])('answers FAILED for %s and reads nothing', async (_, change, words) => {
+    const before = iam.roles.get('snowflake');
+
+    const response = await invoke(event('Create', { ResourceProperties: { ...props, ...change } }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(words);
+    expect(response.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:request-Create$/);
+    expect(iamMock).not.toHaveReceivedAnyCommand();
+    expect(iam.roles.get('snowflake')).toBe(before);
+  });
+
+  it.each([
+    ['a role that does not exist', { RoleName: 'missing' }, 'Role "missing" does not exist in this account'],
+    [
+      'a RoleArn of another account',
+      { RoleName: undefined, RoleArn: 'arn:aws:iam::999999999999:role/snowflake' },
+      'does not match the role this account has',
+    ],
+    [
+      'a principal IAM does not know',
+      { SnowflakeIamUserArn: 'arn:aws:iam::123456789001:user/unknown' },
+      'IAM said MalformedPolicyDocument: Invalid principal in policy',
+    ],
+  ])('answers FAILED for %s and leaves the policy as it was', async (_, change, words) => {
+    const before = iam.roles.get('snowflake');
+
+    const response = await invoke(event('Create', { ResourceProperties: { ...props, ...change } }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(words);
+    expect(iam.roles.get('snowflake')).toBe(before);
+  });
+});
+
+describe('concurrent writers', () => {
+  it('merges again when another writer dropped its statement', async () => {
+    let dropped = false;
+    iam.interceptWrite = (_, document) => {
+      if (dropped) return document;
+      dropped = true;
+      return JSON.stringify(trust(lambdaTrust, linked(NEW_ID, 'OtherLink')));
+    };
+
+    const response = await invoke(event('Create'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(lambdaTrust, linked(NEW_ID, 'OtherLink'), linked()));
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 2);
+  });
+
+  it('gives up after a bounded number of writes and lets the Delete undo them', async () => {
+    iam.interceptWrite = () => JSON.stringify(trust(lambdaTrust));
+
+    const response = await invoke(event('Create'));
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(response.Reason).toContain('another writer replaced it');
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 5);
+  });
+});
+
+describe('answering CloudFormation', () => {
+  it('answers FAILED before the deadline when IAM hangs', async () => {
+    iamMock.on(GetRoleCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+
+    const response = await invoke(event('Create'), 3000);
+
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain("did not finish within the function's time");
+    expect(response.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
+  });
+
+  it.each([
+    ['an unknown RequestType', { RequestType: 'Upsert' }, 'Unknown RequestType "Upsert"'],
+    ['a missing StackId', { StackId: undefined }, 'lacks StackId'],
+    [
+      'an Update without PhysicalResourceId',
+      { RequestType: 'Update', PhysicalResourceId: undefined },
+      'lacks PhysicalResourceId',
+    ],
+  ])('answers FAILED for %s', async (_, change, words) => {
+    const response = await invoke({ ...event('Create'), ...change });
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(words);
+  });
+
+  it('answers nothing and does not throw when the event has no ResponseURL', async () => {
+    await handler({ RequestType: 'Create' }, lambdaContext());
+    await handler('not an event', lambdaContext());
+
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it('explains an unexpected error and points at the log stream', async () => {
+    iamMock.on(GetRoleCommand).rejects(new TypeError('boom'));
+
+    const response = await invoke(event('Create'));
+
+    expect(response.Reason).toMatch(/IAM said TypeError: boom/);
+  });
+
+  it('refuses a trust policy that is not JSON and writes nothing', async () => {
+    iam.roles.set('snowflake', 'not json');
+
+    const response = await invoke(event('Create'));
+
+    expect(response.Reason).toContain('The trust policy of role "snowflake" is not a JSON policy document.');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
+  it('returns normally when the response URL refuses the answer', async () => {
+    receiver.answers.push(403);
+
+    await expect(handler(event('Create'), lambdaContext())).resolves.toBeUndefined();
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('logs JSON lines and never the response URL', async () => {
+    const lines: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+
+    await handler(
+      event('Create', { ResourceProperties: { ...props, SnowflakeExternalID: ID } }),
+      lambdaContext(),
+    );
+    write.mockRestore();
+
+    expect(lines.length).toBeGreaterThan(1);
+    for (const line of lines) {
+      expect(() => JSON.parse(line)).not.toThrow();
+      expect(line).not.toContain('presigned-token');
+    }
+  });
+});

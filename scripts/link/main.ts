@@ -79,10 +79,10 @@ function link(options: LinkOptions, env: LinkEnvironment): void {
     env.stdout(`${shellQuote(['sam', ...args])}\n`);
     return;
   }
-  env.stderr(summary(values, externalIds, stackName, output.form));
+  env.stdout(summary(values, externalIds, stackName, output.form));
   const status = runAttached('sam', args);
   if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
-  env.stderr(`link: stack ${stackName} is linked.\n`);
+  env.stdout(`link: stack ${stackName} is linked.\n`);
 }
 
 function deployedExternalIds(

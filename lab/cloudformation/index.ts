@@ -1,0 +1,118 @@
+// The CloudFormation stand-in: runs stacks of custom resources (and the IAM roles and functions they
+// need) by CloudFormation's rules, with functions run as Lambda runs them and responses judged as S3
+// and CloudFormation judge them.
+import { dirname, resolve } from 'node:path';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaFunction, type LambdaFunctionConfig } from './lambda';
+import { ResponseReceiver, type Violation } from './receiver';
+import { Stack } from './stack';
+
+export {
+  type CustomResourceEvent,
+  type CustomResourceOutcome,
+  sendRequest,
+  stringifyProperties,
+} from './custom-resource';
+export { evaluateCondition, resolveValue, TemplateError } from './intrinsics';
+export { type Invocation, LambdaFunction, type LambdaFunctionConfig } from './lambda';
+export { ResourceFailure, type ResourceState } from './providers';
+export { type ReceivedResponse, ResponseReceiver, type ResponseSlot, type Violation } from './receiver';
+export { type CfnResponseBody, cfnProblems, MAX_RESPONSE_BYTES, s3Refusal } from './response-checks';
+export { Stack, type StackEvent, type StackOperationResult, StackValidationError } from './stack';
+export { loadTemplate, parseTemplate, type Template } from './template';
+
+/** How the stand-in starts. */
+export interface CloudFormationStandInOptions {
+  /** The IAM endpoint (the IAM stand-in's) for roles the stacks declare and for the functions. */
+  iamEndpoint: string;
+  accountId?: string;
+  region?: string;
+  /** Directory that CodeUri paths are relative to; default the current directory. */
+  templateDir?: string;
+  /** Overrides per function logical id: modulePath, environment, timeoutMs, asyncRetries... */
+  functions?: Record<string, Partial<LambdaFunctionConfig>>;
+  /** Environment for every function, besides AWS_ENDPOINT_URL_IAM. */
+  environment?: Record<string, string>;
+  /** Overrides every custom resource's ServiceTimeout, in ms (CloudFormation's default is one hour). */
+  serviceTimeoutMs?: number;
+  /** A response body slower than this is an S3 RequestTimeout; default 5000 ms. */
+  bodyTimeoutMs?: number;
+}
+
+/** A running CloudFormation stand-in. Start with `CloudFormationStandIn.start()`, end with `close()`. */
+export class CloudFormationStandIn {
+  private readonly functions: LambdaFunction[] = [];
+  private readonly stacks: Stack[] = [];
+
+  private constructor(
+    private readonly options: CloudFormationStandInOptions,
+    /** Where responses arrive; its `violations` list every problem found with a response. */
+    readonly receiver: ResponseReceiver,
+    private readonly iam: IAMClient,
+  ) {}
+
+  static async start(options: CloudFormationStandInOptions): Promise<CloudFormationStandIn> {
+    const receiver = await ResponseReceiver.start({ bodyTimeoutMs: options.bodyTimeoutMs ?? 5000 });
+    const iam = new IAMClient({
+      endpoint: options.iamEndpoint,
+      region: options.region ?? 'us-east-1',
+      credentials: { accessKeyId: 'ASIALABLABLABLABLAB1', secretAccessKey: 'lab-secret-access-key' },
+    });
+    return new CloudFormationStandIn(options, receiver, iam);
+  }
+
+  /** A new, empty stack; call `create()` on it. */
+  stack(stackName: string): Stack {
+    const { options } = this;
+    const stack = new Stack(stackName, {
+      accountId: options.accountId ?? '123456789012',
+      region: options.region ?? 'us-east-1',
+      templateDir: resolve(options.templateDir ?? '.'),
+      iam: this.iam,
+      receiver: this.receiver,
+      functionOverrides: options.functions ?? {},
+      functionEnvironment: { AWS_ENDPOINT_URL_IAM: options.iamEndpoint, ...options.environment },
+      serviceTimeoutMs: options.serviceTimeoutMs,
+      functionByArn: (arn) => [...this.functions].reverse().find((fn) => fn.arn === arn),
+      adoptFunction: (fn) => this.functions.push(fn),
+    });
+    this.stacks.push(stack);
+    return stack;
+  }
+
+  /** A function run as Lambda runs it, outside any stack (for sending requests by hand). */
+  function(config: LambdaFunctionConfig): LambdaFunction {
+    const fn = new LambdaFunction({
+      ...config,
+      environment: {
+        AWS_ENDPOINT_URL_IAM: this.options.iamEndpoint,
+        ...this.options.environment,
+        ...config.environment,
+      },
+    });
+    this.functions.push(fn);
+    return fn;
+  }
+
+  /** Every problem found with any response so far. */
+  get violations(): Violation[] {
+    return this.receiver.violations;
+  }
+
+  /** Waits until no function runs (retries included). */
+  async settled(): Promise<void> {
+    await Promise.all(this.functions.map((fn) => fn.settled()));
+  }
+
+  /** Kills every function instance and stops the receiver. */
+  async close(): Promise<void> {
+    await Promise.all(this.functions.map((fn) => fn.close()));
+    await this.receiver.close();
+    this.iam.destroy();
+  }
+}
+
+/** The directory of a template file, for `templateDir`. */
+export function templateDirOf(templatePath: string): string {
+  return dirname(resolve(templatePath));
+}

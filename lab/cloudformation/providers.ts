@@ -1,0 +1,271 @@
+// What the lab does for each resource type of a stack: IAM roles are made in IAM over the wire,
+// functions become LambdaFunctions, custom resources get requests; anything else is only recorded.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  type IAMClient,
+  NoSuchEntityException,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
+import { type CustomResourceOutcome, type RequestType, sendRequest } from './custom-resource';
+import { LambdaFunction, type LambdaFunctionConfig } from './lambda';
+import type { ResponseReceiver } from './receiver';
+
+/** A resource as the stack keeps it. */
+export interface ResourceState {
+  logicalId: string;
+  type: string;
+  physicalId: string;
+  properties: Record<string, unknown>;
+  attributes: Record<string, unknown>;
+}
+
+/** A resource operation that failed; `physicalId` is set when the resource answered with one. */
+export class ResourceFailure extends Error {
+  override readonly name = 'ResourceFailure';
+  constructor(
+    message: string,
+    readonly physicalId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What providers need from the stack and the lab. */
+export interface ProviderContext {
+  stackName: string;
+  stackId: string;
+  accountId: string;
+  region: string;
+  templateDir: string;
+  iam: IAMClient;
+  receiver: ResponseReceiver;
+  /** Function overrides by logical id (module path, environment, time limit...). */
+  functionOverrides: Record<string, Partial<LambdaFunctionConfig>>;
+  /** Environment every function gets (endpoints of the stand-ins). */
+  functionEnvironment: Record<string, string>;
+  /** ServiceTimeout override for every custom resource, in ms. */
+  serviceTimeoutMs: number | undefined;
+  functionByArn(arn: string): LambdaFunction | undefined;
+  adoptFunction(fn: LambdaFunction): void;
+  recordRequest(outcome: CustomResourceOutcome): void;
+}
+
+/** Creates, updates and deletes one kind of resource. */
+export interface Provider {
+  create(
+    ctx: ProviderContext,
+    logicalId: string,
+    type: string,
+    properties: Record<string, unknown>,
+  ): Promise<ResourceState>;
+  /** Returns the new state; a different physicalId means replacement (the old one is deleted in cleanup). */
+  update(
+    ctx: ProviderContext,
+    current: ResourceState,
+    properties: Record<string, unknown>,
+  ): Promise<ResourceState>;
+  delete(ctx: ProviderContext, state: ResourceState): Promise<void>;
+}
+
+/** The provider for a resource type. */
+export function providerFor(type: string): Provider {
+  if (type === 'AWS::IAM::Role') return iamRole;
+  if (type === 'AWS::Lambda::Function' || type === 'AWS::Serverless::Function') return lambdaFunction;
+  if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return customResource;
+  return notSimulated;
+}
+
+/** A name CloudFormation generates: stack-logical-RANDOM. */
+export function generatedName(stackName: string, logicalId: string, max = 64): string {
+  const suffix = randomBytes(12)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 12)
+    .toUpperCase();
+  const prefix = `${stackName}-${logicalId}`.slice(0, max - suffix.length - 1);
+  return `${prefix}-${suffix}`;
+}
+
+const iamRole: Provider = {
+  async create(ctx, logicalId, _type, properties) {
+    const roleName = String(properties.RoleName ?? generatedName(ctx.stackName, logicalId));
+    const { Role: role } = await iamCall(() =>
+      ctx.iam.send(
+        new CreateRoleCommand({
+          RoleName: roleName,
+          AssumeRolePolicyDocument: policyText(properties.AssumeRolePolicyDocument),
+          Path: typeof properties.Path === 'string' ? properties.Path : undefined,
+          Description: typeof properties.Description === 'string' ? properties.Description : undefined,
+        }),
+      ),
+    );
+    return {
+      logicalId,
+      type: 'AWS::IAM::Role',
+      physicalId: roleName,
+      properties,
+      attributes: { Arn: role?.Arn, RoleId: role?.RoleId },
+    };
+  },
+  async update(ctx, current, properties) {
+    const replaced =
+      properties.RoleName !== current.properties.RoleName || properties.Path !== current.properties.Path;
+    if (replaced) return this.create(ctx, current.logicalId, current.type, properties);
+    if (
+      JSON.stringify(properties.AssumeRolePolicyDocument) !==
+      JSON.stringify(current.properties.AssumeRolePolicyDocument)
+    ) {
+      await iamCall(() =>
+        ctx.iam.send(
+          new UpdateAssumeRolePolicyCommand({
+            RoleName: current.physicalId,
+            PolicyDocument: policyText(properties.AssumeRolePolicyDocument),
+          }),
+        ),
+      );
+    }
+    return { ...current, properties };
+  },
+  async delete(ctx, state) {
+    try {
+      await ctx.iam.send(new DeleteRoleCommand({ RoleName: state.physicalId }));
+    } catch (error) {
+      if (!(error instanceof NoSuchEntityException)) throw new ResourceFailure(iamMessage(error));
+    }
+  },
+};
+
+const lambdaFunction: Provider = {
+  async create(ctx, logicalId, type, properties) {
+    const functionName = String(properties.FunctionName ?? generatedName(ctx.stackName, logicalId));
+    const fn = new LambdaFunction(functionConfig(ctx, logicalId, functionName, properties));
+    ctx.adoptFunction(fn);
+    return { logicalId, type, physicalId: functionName, properties, attributes: { Arn: fn.arn } };
+  },
+  async update(ctx, current, properties) {
+    const fn = new LambdaFunction(functionConfig(ctx, current.logicalId, current.physicalId, properties));
+    ctx.adoptFunction(fn);
+    return { ...current, properties, attributes: { Arn: fn.arn } };
+  },
+  async delete() {},
+};
+
+const customResource: Provider = {
+  async create(ctx, logicalId, type, properties) {
+    const outcome = await request(ctx, 'Create', { logicalId, type }, properties);
+    return {
+      logicalId,
+      type,
+      physicalId: outcome.physicalResourceId ?? '',
+      properties,
+      attributes: outcome.data,
+    };
+  },
+  async update(ctx, current, properties) {
+    const outcome = await request(ctx, 'Update', current, properties, current);
+    return {
+      ...current,
+      physicalId: outcome.physicalResourceId ?? current.physicalId,
+      properties,
+      attributes: outcome.data,
+    };
+  },
+  async delete(ctx, state) {
+    await request(ctx, 'Delete', state, state.properties, state);
+  },
+};
+
+const notSimulated: Provider = {
+  async create(ctx, logicalId, type, properties) {
+    return {
+      logicalId,
+      type,
+      physicalId: generatedName(ctx.stackName, logicalId),
+      properties,
+      attributes: {},
+    };
+  },
+  async update(_ctx, current, properties) {
+    return { ...current, properties };
+  },
+  async delete() {},
+};
+
+async function request(
+  ctx: ProviderContext,
+  requestType: RequestType,
+  { logicalId, type }: { logicalId: string; type: string },
+  properties: Record<string, unknown>,
+  current?: ResourceState,
+): Promise<CustomResourceOutcome> {
+  const serviceToken = String(properties.ServiceToken ?? '');
+  const fn = ctx.functionByArn(serviceToken);
+  if (fn === undefined)
+    throw new ResourceFailure(`ServiceToken ${serviceToken} names no function the lab runs.`);
+  const outcome = await sendRequest(fn, ctx.receiver, {
+    requestType,
+    stackId: ctx.stackId,
+    logicalResourceId: logicalId,
+    resourceType: type,
+    properties,
+    ...(current === undefined ? {} : { physicalResourceId: current.physicalId }),
+    ...(requestType === 'Update' && current !== undefined ? { oldProperties: current.properties } : {}),
+    serviceTimeoutMs: ctx.serviceTimeoutMs ?? Number(properties.ServiceTimeout ?? 3600) * 1000,
+  });
+  ctx.recordRequest(outcome);
+  if (outcome.status === 'FAILED') throw new ResourceFailure(outcome.reason, outcome.physicalResourceId);
+  return outcome;
+}
+
+function functionConfig(
+  ctx: ProviderContext,
+  logicalId: string,
+  functionName: string,
+  properties: Record<string, unknown>,
+): LambdaFunctionConfig {
+  const override = ctx.functionOverrides[logicalId] ?? {};
+  const [file = 'index', exportName = 'handler'] = String(properties.Handler ?? 'index.handler').split('.');
+  const codeUri = typeof properties.CodeUri === 'string' ? properties.CodeUri : undefined;
+  const modulePath =
+    override.modulePath ?? (codeUri === undefined ? undefined : join(ctx.templateDir, codeUri, `${file}.js`));
+  if (modulePath === undefined) {
+    throw new ResourceFailure(`Function ${logicalId} has no CodeUri; give the lab its modulePath.`);
+  }
+  const variables =
+    (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  return {
+    functionName,
+    modulePath,
+    exportName,
+    timeoutMs: Number(properties.Timeout ?? 3) * 1000,
+    region: ctx.region,
+    accountId: ctx.accountId,
+    ...(properties.MemorySize === undefined ? {} : { memoryMb: Number(properties.MemorySize) }),
+    ...override,
+    environment: {
+      ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+      ...ctx.functionEnvironment,
+      ...override.environment,
+    },
+  };
+}
+
+function policyText(document: unknown): string {
+  return typeof document === 'string' ? document : JSON.stringify(document);
+}
+
+async function iamCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new ResourceFailure(iamMessage(error));
+  }
+}
+
+function iamMessage(error: unknown): string {
+  if (error instanceof Error) return `${error.name.replace(/Exception$/, '')}: ${error.message}`;
+  return String(error);
+}

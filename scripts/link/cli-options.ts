@@ -73,7 +73,7 @@ const CLI_OPTIONS = {
   region: { type: 'string' },
   profile: { type: 'string' },
   'keep-old': { type: 'boolean', default: false },
-  'old-external-id': { type: 'string', multiple: true, default: [] },
+  'old-external-id': { type: 'string', multiple: true, default: [] as string[] },
   'dry-run': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;

@@ -79,17 +79,16 @@ function isDescribeTable(block: TableBlock): boolean {
 
 function describeRows(table: TableBlock): DescribeRow[] {
   assertClosed(table);
-  const [header, ...body] = table.lines.flatMap((line) => (line.kind === 'row' ? [line.cells] : []));
-  const columns = (header ?? []).map(normalColumnName);
-  const rows = joinFoldedRows(body, columns.length);
-  if (table.rowsProduced !== undefined && rows.length !== table.rowsProduced) {
+  const [header = [], ...body] = joinFoldedRows(table.lines);
+  const columns = header.map(normalColumnName);
+  if (table.rowsProduced !== undefined && body.length !== table.rowsProduced) {
     throw new DescribeOutputError(
-      `The table shows ${rows.length} of the ${table.rowsProduced} rows it says it produced: it was cut. Copy the whole table.`,
+      `The table shows ${body.length} of the ${table.rowsProduced} rows it says it produced: it was cut. Copy the whole table.`,
     );
   }
   const propertyAt = columns.indexOf(PROPERTY_COLUMN);
   const valueAt = columns.indexOf(VALUE_COLUMN);
-  return rows.map((cells) => ({ property: cells[propertyAt] ?? '', value: cells[valueAt] ?? '' }));
+  return body.map((cells) => ({ property: cells[propertyAt] ?? '', value: cells[valueAt] ?? '' }));
 }
 
 // A table that opens with a border closes with one; one that does not was cut at the bottom.
@@ -101,21 +100,30 @@ function assertClosed(table: TableBlock): void {
   }
 }
 
-// Snowflake CLI folds a long value onto the next lines, leaving the other cells of those lines empty.
-function joinFoldedRows(body: readonly string[][], width: number): string[][] {
+// Snowflake CLI folds a long value (or column name) onto the next lines, leaving the first cell of those
+// lines empty; a rule line ends a row.
+function joinFoldedRows(lines: readonly TableLine[]): string[][] {
   const rows: string[][] = [];
-  for (const cells of body) {
-    if (cells.length !== width) {
+  let width: number | undefined;
+  let continues = false;
+  for (const line of lines) {
+    if (line.kind !== 'row') {
+      continues = false;
+      continue;
+    }
+    width ??= line.cells.length;
+    if (line.cells.length !== width) {
       throw new DescribeOutputError(
-        `A table row has ${cells.length} cells where the header has ${width}: the table is damaged. Use snow --format json or a CSV export.`,
+        `A table row has ${line.cells.length} cells where the header has ${width}: the table is damaged. Use snow --format json or a CSV export.`,
       );
     }
     const previous = rows.at(-1);
-    if (cells[0] === '' && previous) {
-      rows[rows.length - 1] = previous.map((cell, i) => cell + (cells[i] ?? ''));
+    if (continues && previous && line.cells[0] === '') {
+      rows[rows.length - 1] = previous.map((cell, i) => cell + (line.cells[i] ?? ''));
     } else {
-      rows.push(cells);
+      rows.push(line.cells);
     }
+    continues = true;
   }
   return rows;
 }

@@ -54,10 +54,11 @@ export function stackExternalIds(stdout: string, stackName: string): string[] {
   return ids;
 }
 
-function parseList(stdout: string, stackName: string): unknown[] {
+function parseList(stdout: string, stackName: string): string[] {
   try {
     const parsed: unknown = JSON.parse(stdout);
-    if (Array.isArray(parsed) && parsed.every((value) => typeof value === 'string')) return parsed;
+    if (Array.isArray(parsed) && parsed.every((value): value is string => typeof value === 'string'))
+      return parsed;
   } catch {
     // Reported below with the same message as a list of the wrong shape.
   }

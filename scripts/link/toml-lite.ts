@@ -141,8 +141,9 @@ class Scanner {
     this.pos++;
     let out = '';
     for (;;) {
-      const char = this.text[this.pos++];
+      const char = this.text[this.pos];
       if (char === undefined || char === '\n') this.fail('unterminated string');
+      this.pos++;
       if (char === '"') return out;
       out += char === '\\' ? this.escape() : char;
     }

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { parseCliOptions } from '../../scripts/link/cli-options';
+import { UsageError } from '../../scripts/link/errors';
+
+function optionsOf(argv: string[]) {
+  const command = parseCliOptions(argv);
+  if (command.help) throw new Error('expected options, got --help');
+  return command.options;
+}
+
+describe('parseCliOptions', () => {
+  it('reads standard input and keeps the old ids out when given nothing', () => {
+    expect(optionsOf([])).toEqual({
+      source: { kind: 'stdin' },
+      type: undefined,
+      stackName: undefined,
+      configEnv: undefined,
+      configFile: undefined,
+      region: undefined,
+      profile: undefined,
+      dryRun: false,
+      keepOld: false,
+      oldExternalIds: [],
+    });
+  });
+
+  it.each([
+    [['--help'], true],
+    [['-h', '--from', 'x'], true],
+  ])('asks for help with %j', (argv, help) => {
+    expect(parseCliOptions(argv).help).toBe(help);
+  });
+
+  it.each([
+    [['--from', 'out.json'], { kind: 'file', path: 'out.json' }],
+    [['--from', '-'], { kind: 'stdin' }],
+    [['--integration', 'MY_INT'], { kind: 'snow', integration: 'MY_INT', connection: undefined }],
+    [
+      ['--integration', '"My Int"', '--connection', 'prod'],
+      { kind: 'snow', integration: '"My Int"', connection: 'prod' },
+    ],
+  ])('takes the input from %j', (argv, source) => {
+    expect(optionsOf(argv).source).toEqual(source);
+  });
+
+  it('passes the stack selection through as given', () => {
+    const argv = [
+      '--stack-name',
+      'demo-1',
+      '--config-env',
+      'prod',
+      '--config-file',
+      'x.toml',
+      '--region',
+      'eu-west-1',
+    ];
+
+    expect(optionsOf([...argv, '--profile', 'ops', '--dry-run', '--type', 'storage'])).toMatchObject({
+      stackName: 'demo-1',
+      configEnv: 'prod',
+      configFile: 'x.toml',
+      region: 'eu-west-1',
+      profile: 'ops',
+      dryRun: true,
+      type: 'storage',
+    });
+  });
+
+  it('takes --old-external-id as a rotation that keeps those ids', () => {
+    expect(
+      optionsOf(['--old-external-id', 'A_SFCRole=1_a=', '--old-external-id', 'B_SFCRole=1_b=']),
+    ).toMatchObject({
+      keepOld: true,
+      oldExternalIds: ['A_SFCRole=1_a=', 'B_SFCRole=1_b='],
+    });
+  });
+
+  it.each([
+    [['--bogus'], /^Unknown option '--bogus'\. Run npm run link -- --help/],
+    [['positional'], /^Unexpected argument 'positional'/],
+    [['--from'], /argument missing/],
+    [['--stack-name', '--dry-run'], /argument is ambiguous/],
+    [['--type', 'notification'], /--type must be api or storage/],
+    [['--from', 'a', '--integration', 'B'], /either --from or --integration/],
+    [['--connection', 'prod'], /--connection is for --integration/],
+    [['--stack-name', '1stack'], /not a CloudFormation stack name/],
+    [['--stack-name', 'my_stack'], /not a CloudFormation stack name/],
+    [['--integration', "x' OR 1=1"], /not a Snowflake identifier/],
+    [['--region', ' '], /--region needs a value/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCliOptions(argv)).toThrow(UsageError);
+    expect(() => parseCliOptions(argv)).toThrow(message);
+  });
+});

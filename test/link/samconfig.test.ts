@@ -1,0 +1,185 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SamConfigError } from '../../scripts/link/errors';
+import { samDeploySettings } from '../../scripts/link/samconfig';
+import { readSamConfig } from '../../scripts/link/samconfig-file';
+import { parseToml, TomlSyntaxError } from '../../scripts/link/toml-lite';
+
+// As `sam deploy --guided` writes it.
+const GUIDED = `# More information about the configuration file can be found here:
+# https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-config.html
+version = 0.1
+
+[default]
+[default.global.parameters]
+stack_name = "trust-link"
+
+[default.build.parameters]
+cached = true
+parallel = true
+
+[default.deploy.parameters]
+capabilities = "CAPABILITY_IAM"
+confirm_changeset = true
+resolve_s3 = true
+s3_prefix = "trust-link"
+region = "eu-west-1"
+parameter_overrides = "Stage=\\"prod\\" SnowflakeIamUserArn=\\"\\" SnowflakeExternalId=\\"\\""
+image_repositories = []
+
+[prod.deploy.parameters]
+stack_name = 'trust-link-prod'   # literal string
+profile = "ops"
+parameter_overrides = [
+  "Stage=prod",  # one pair per entry
+  'Note="a b"',
+]
+`;
+
+describe('parseToml', () => {
+  it('reads what sam deploy --guided writes', () => {
+    const document = parseToml(GUIDED);
+
+    expect(document).toMatchObject({
+      version: '0.1',
+      default: {
+        global: { parameters: { stack_name: 'trust-link' } },
+        build: { parameters: { cached: true, parallel: true } },
+        deploy: {
+          parameters: {
+            region: 'eu-west-1',
+            parameter_overrides: 'Stage="prod" SnowflakeIamUserArn="" SnowflakeExternalId=""',
+            image_repositories: [],
+          },
+        },
+      },
+      prod: {
+        deploy: {
+          parameters: { stack_name: 'trust-link-prod', parameter_overrides: ['Stage=prod', 'Note="a b"'] },
+        },
+      },
+    });
+  });
+
+  it.each([
+    ['a = "tab\\there \\u00e9 \\U0001F600"', 'tab\there \u00e9 \u{1F600}'],
+    ["a = 'C:\\\\no\\\\escapes'", 'C:\\\\no\\\\escapes'],
+    ['a = """\nfirst\nsecond"""', 'first\nsecond'],
+    ['a = """one \\\n    two"""', 'one two'],
+    ['a = """quote ""at the end"""""', 'quote ""at the end""'],
+    ["a = '''\nraw \\n'''", 'raw \\n'],
+  ])('reads the string in %j', (text, value) => {
+    expect(parseToml(text).a).toBe(value);
+  });
+
+  it('reads dotted keys, quoted keys and inline tables', () => {
+    expect(parseToml('"x y".b.c = 1\n[t]\nd = { e = "f", g.h = [1, 2,] }\n')).toEqual({
+      'x y': { b: { c: '1' } },
+      t: { d: { e: 'f', g: { h: ['1', '2'] } } },
+    });
+  });
+
+  it.each([
+    ['a = "unterminated', /line 1: unterminated string/],
+    ['a = 1\nb = """never closed', /line 2: unterminated multi-line string/],
+    ['a = 1\na = 2', /line 2: a is defined twice/],
+    ['[[servers]]\nx = 1', /arrays of tables/],
+    ['a = 1 b = 2', /expected the end of the line/],
+    ['a = [1 2]', /expected "," or "]"/],
+    ['a = "\\q"', /unknown escape \\q/],
+    ['a = 1\n[a]\n', /a is a value, not a table/],
+    ['= 1', /expected a key/],
+  ])('refuses %j', (text, message) => {
+    expect(() => parseToml(text)).toThrow(TomlSyntaxError);
+    expect(() => parseToml(text)).toThrow(message);
+  });
+});
+
+describe('samDeploySettings', () => {
+  it('takes global parameters and lets deploy parameters override them', () => {
+    expect(samDeploySettings(parseToml(GUIDED), 'default', 'samconfig.toml')).toEqual({
+      stackName: 'trust-link',
+      region: 'eu-west-1',
+      profile: undefined,
+      parameterOverrides: ['Stage="prod" SnowflakeIamUserArn="" SnowflakeExternalId=""'],
+    });
+  });
+
+  it('reads the environment asked for', () => {
+    expect(samDeploySettings(parseToml(GUIDED), 'prod', 'samconfig.toml')).toEqual({
+      stackName: 'trust-link-prod',
+      region: undefined,
+      profile: 'ops',
+      parameterOverrides: ['Stage=prod', 'Note="a b"'],
+    });
+  });
+
+  it('has nothing for an environment the file does not have', () => {
+    expect(samDeploySettings(parseToml(GUIDED), 'staging', 'samconfig.toml')).toEqual({
+      stackName: undefined,
+      region: undefined,
+      profile: undefined,
+      parameterOverrides: [],
+    });
+  });
+
+  it.each([
+    [
+      '[default.deploy.parameters]\nparameter_overrides = true',
+      /parameter_overrides must be a string or a list/,
+    ],
+    ['[default.deploy.parameters]\nstack_name = ["a"]', /stack_name .* must be a string/],
+  ])('refuses %j', (text, message) => {
+    expect(() => samDeploySettings(parseToml(text), 'default', 'samconfig.toml')).toThrow(message);
+  });
+});
+
+describe('readSamConfig', () => {
+  function projectWith(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'link-samconfig-'));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+
+  it('reads samconfig.toml before samconfig.yaml, as sam does', () => {
+    const dir = projectWith({
+      'samconfig.toml': '[default.deploy.parameters]\nstack_name = "from-toml"\n',
+      'samconfig.yaml': 'default:\n  deploy:\n    parameters:\n      stack_name: from-yaml\n',
+    });
+
+    expect(readSamConfig(dir, undefined).stackName).toBe('from-toml');
+  });
+
+  it('reads samconfig.yaml when there is no samconfig.toml', () => {
+    const dir = projectWith({
+      'samconfig.yaml':
+        'default:\n  deploy:\n    parameters:\n      stack_name: from-yaml\n      parameter_overrides:\n        - Stage=dev\n',
+    });
+
+    expect(readSamConfig(dir, undefined)).toMatchObject({
+      stackName: 'from-yaml',
+      parameterOverrides: ['Stage=dev'],
+    });
+  });
+
+  it('has no settings when there is no samconfig at all', () => {
+    expect(readSamConfig(projectWith({}), undefined)).toEqual({ parameterOverrides: [] });
+  });
+
+  it('refuses a --config-file that does not exist', () => {
+    expect(() => readSamConfig(projectWith({}), 'missing.toml')).toThrow(
+      '--config-file missing.toml does not exist.',
+    );
+  });
+
+  it('refuses a samconfig it cannot read, saying where', () => {
+    const dir = projectWith({ 'samconfig.toml': '[default.deploy.parameters]\nstack_name = "open\n' });
+
+    expect(() => readSamConfig(dir, undefined)).toThrow(SamConfigError);
+    expect(() => readSamConfig(dir, undefined)).toThrow(
+      /samconfig.toml cannot be read: line 2: unterminated string/,
+    );
+  });
+});

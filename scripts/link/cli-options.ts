@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
+import { type SamPassthrough, samPassthrough } from './sam-passthrough';
 import { integrationNameProblem } from './snow-describe';
 
 /** Which kind of Snowflake integration the values come from. */
@@ -31,11 +32,13 @@ export interface LinkOptions extends StackSelection {
   readonly keepOld: boolean;
   /** Old ids given on the command line; when empty with keepOld, they are read from the stack. */
   readonly oldExternalIds: readonly string[];
+  /** What was given for sam deploy after `--`. */
+  readonly sam: SamPassthrough;
 }
 
 export type LinkCommand = { readonly help: true } | { readonly help: false; readonly options: LinkOptions };
 
-export const USAGE = `Usage: npm run link -- [options]
+export const USAGE = `Usage: npm run link -- [options] [-- sam deploy options]
 
 Reads Snowflake's DESCRIBE INTEGRATION output, checks API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID
 (or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId.
@@ -60,6 +63,9 @@ Rotation:
 
   --dry-run                print the sam deploy command instead of running it
   -h, --help               print this help
+
+After --, options for sam deploy itself (e.g. --no-confirm-changeset); pairs given there with
+--parameter-overrides join samconfig's parameter_overrides.
 `;
 
 const CLI_OPTIONS = {
@@ -83,7 +89,8 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
 /** Parses the arguments after `npm run link --`; throws UsageError on anything it cannot use. */
 export function parseCliOptions(argv: readonly string[]): LinkCommand {
-  const { values } = parseStrict(argv);
+  const split = argv.indexOf('--');
+  const { values } = parseStrict(split < 0 ? argv : argv.slice(0, split));
   if (values.help) return { help: true };
   const stackName = values['stack-name'];
   if (stackName !== undefined && !STACK_NAME.test(stackName)) {
@@ -105,6 +112,7 @@ export function parseCliOptions(argv: readonly string[]): LinkCommand {
       dryRun: values['dry-run'],
       keepOld: values['keep-old'] || oldExternalIds.length > 0,
       oldExternalIds,
+      sam: samPassthrough(split < 0 ? [] : argv.slice(split + 1)),
     },
   };
 }

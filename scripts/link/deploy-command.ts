@@ -3,8 +3,12 @@
 
 import type { StackSelection } from './cli-options';
 
-/** The arguments of `sam`, starting with `deploy`. */
-export function samDeployArgs(selection: StackSelection, overrides: readonly string[]): string[] {
+/** The arguments of `sam`, starting with `deploy`; samArgs are the options given after `--`. */
+export function samDeployArgs(
+  selection: StackSelection,
+  samArgs: readonly string[],
+  overrides: readonly string[],
+): string[] {
   const passed: [string, string | undefined][] = [
     ['--stack-name', selection.stackName],
     ['--config-env', selection.configEnv],
@@ -15,6 +19,7 @@ export function samDeployArgs(selection: StackSelection, overrides: readonly str
   return [
     'deploy',
     ...passed.flatMap(([option, value]) => (value === undefined ? [] : [option, value])),
+    ...samArgs,
     '--parameter-overrides',
     ...overrides,
   ];

@@ -70,7 +70,8 @@ function link(options: LinkOptions, env: LinkEnvironment): void {
   const externalIds = linkedExternalIds(values.externalId, oldIds);
   const args = samDeployArgs(
     selection,
-    mergedOverrides(samconfig.parameterOverrides, {
+    options.sam.args,
+    mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
       SnowflakeIamUserArn: values.userArn,
       [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
     }),
@@ -80,7 +81,8 @@ function link(options: LinkOptions, env: LinkEnvironment): void {
     return;
   }
   env.stdout(summary(values, externalIds, stackName, output.form));
-  const status = runAttached('sam', args);
+  // When the output came in on standard input, sam's questions (confirm_changeset) go to the terminal.
+  const status = runAttached('sam', args, { terminalInput: options.source.kind === 'stdin' });
   if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
   env.stdout(`link: stack ${stackName} is linked.\n`);
 }

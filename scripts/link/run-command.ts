@@ -2,6 +2,7 @@
 // shell, so no value is ever read by a shell.
 
 import { spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { ToolError } from './errors';
 
 export type Tool = 'sam' | 'snow' | 'aws';
@@ -25,12 +26,33 @@ export function capture(tool: Tool, args: readonly string[]): Captured {
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs a tool on this terminal (it may ask to confirm) and returns its exit code; throws ToolError. */
-export function runAttached(tool: Tool, args: readonly string[]): number {
-  const result = spawnSync(tool, args, { stdio: 'inherit' });
-  if (result.error) throw startError(tool, result.error);
-  // A tool killed by a signal has no status: report it as a failure.
-  return result.status ?? 1;
+/**
+ * Runs a tool on this terminal (it may ask to confirm) and returns its exit code; throws ToolError.
+ * With terminalInput, the tool reads the controlling terminal rather than a standard input the link
+ * has used up, or nothing when there is no terminal.
+ */
+export function runAttached(
+  tool: Tool,
+  args: readonly string[],
+  options: { terminalInput: boolean },
+): number {
+  const input = options.terminalInput ? openTerminal() : 'inherit';
+  try {
+    const result = spawnSync(tool, args, { stdio: [input, 'inherit', 'inherit'] });
+    if (result.error) throw startError(tool, result.error);
+    // A tool killed by a signal has no status: report it as a failure.
+    return result.status ?? 1;
+  } finally {
+    if (typeof input === 'number') closeSync(input);
+  }
+}
+
+function openTerminal(): number | 'ignore' {
+  try {
+    return openSync('/dev/tty', 'r');
+  } catch {
+    return 'ignore';
+  }
 }
 
 function startError(tool: Tool, error: Error): ToolError {

@@ -21,7 +21,34 @@ describe('parseCliOptions', () => {
       dryRun: false,
       keepOld: false,
       oldExternalIds: [],
+      sam: { args: [], parameterOverrides: [] },
     });
+  });
+
+  it('passes what follows -- on to sam deploy, taking its parameter overrides apart', () => {
+    const argv = [
+      '--dry-run',
+      '--',
+      '--no-confirm-changeset',
+      '--parameter-overrides',
+      'A=1',
+      'B="x y"',
+      '--tags',
+      'T=1',
+    ];
+
+    expect(optionsOf(argv)).toMatchObject({
+      dryRun: true,
+      sam: { args: ['--no-confirm-changeset', '--tags', 'T=1'], parameterOverrides: ['A=1', 'B="x y"'] },
+    });
+  });
+
+  it('reads --parameter-overrides=VALUE after -- too', () => {
+    expect(optionsOf(['--', '--parameter-overrides=A=1 B=2']).sam.parameterOverrides).toEqual(['A=1 B=2']);
+  });
+
+  it('does not take an option given after -- as its own', () => {
+    expect(optionsOf(['--', '--dry-run']).dryRun).toBe(false);
   });
 
   it.each([
@@ -87,6 +114,9 @@ describe('parseCliOptions', () => {
     [['--stack-name', 'my_stack'], /not a CloudFormation stack name/],
     [['--integration', "x' OR 1=1"], /not a Snowflake identifier/],
     [['--region', ' '], /--region needs a value/],
+    [['--', '--stack-name', 'x'], /Give --stack-name before --/],
+    [['--', '--config-env=prod'], /Give --config-env before --/],
+    [['--', '--guided'], /--guided cannot be passed on/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCliOptions(argv)).toThrow(UsageError);
     expect(() => parseCliOptions(argv)).toThrow(message);

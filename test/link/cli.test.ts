@@ -126,6 +126,31 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     ]);
   });
 
+  it('passes sam options given after -- on, and their parameter overrides below the linked pair', () => {
+    const project = new FakeProject({ sam: {} });
+    project.write('samconfig.toml', SAMCONFIG);
+
+    const run = project.run(
+      ['--', '--no-confirm-changeset', '--parameter-overrides', 'Stage=dev', 'SnowflakeExternalId=x'],
+      {
+        input: fixture('api-snow.json'),
+      },
+    );
+
+    expect(run.status).toBe(0);
+    expect(run.calls('sam')).toEqual([
+      [
+        'deploy',
+        '--no-confirm-changeset',
+        '--parameter-overrides',
+        'Stage="prod"',
+        'AllowedPrefix="https://a.example/x y"',
+        'Stage=dev',
+        ...LINKED,
+      ],
+    ]);
+  });
+
   it('runs snow for --integration and deploys what it printed', () => {
     const project = new FakeProject({ sam: {}, snow: { stdout: fixture('api-snow.json') } });
 

@@ -5,13 +5,16 @@ import { shellQuote, shellQuoteArg } from '../../scripts/link/shell-quote';
 import { toolMessage } from '../../scripts/link/tool-message';
 
 describe('samDeployArgs', () => {
-  it('passes on only what was given, and the overrides last', () => {
-    expect(samDeployArgs({ configEnv: 'prod', profile: 'ops' }, ['A="1"', 'B="2"'])).toEqual([
+  it('passes on only what was given, then the options given after --, and the overrides last', () => {
+    expect(
+      samDeployArgs({ configEnv: 'prod', profile: 'ops' }, ['--no-confirm-changeset'], ['A="1"', 'B="2"']),
+    ).toEqual([
       'deploy',
       '--config-env',
       'prod',
       '--profile',
       'ops',
+      '--no-confirm-changeset',
       '--parameter-overrides',
       'A="1"',
       'B="2"',

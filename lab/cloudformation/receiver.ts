@@ -93,7 +93,8 @@ export class ResponseReceiver {
       url,
       first: (timeoutMs) => firstResponse(entry, timeoutMs),
       expire: () => {
-        entry.expired = true;
+        // Only a request still without an answer can be answered late.
+        if (entry.stored.length === 0) entry.expired = true;
       },
     };
   }

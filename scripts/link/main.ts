@@ -9,7 +9,7 @@ import { LinkError, ToolError } from './errors';
 import { givenOldExternalIds, linkedExternalIds } from './external-ids';
 import { type IntegrationValues, integrationValues } from './integration-values';
 import { mergedOverrides } from './parameter-overrides';
-import { parseDescribe } from './parse-describe';
+import { type DescribeForm, parseDescribe } from './parse-describe';
 import { capture, runAttached } from './run-command';
 import type { SamDeploySettings } from './samconfig';
 import { readSamConfig } from './samconfig-file';
@@ -49,7 +49,29 @@ export function runLink(argv: readonly string[], env: LinkEnvironment): number {
   }
 }
 
+/** Everything sam deploy needs, read and checked. */
+interface DeployPlan {
+  readonly values: IntegrationValues;
+  readonly externalIds: readonly string[];
+  readonly stackName: string;
+  readonly form: DescribeForm;
+  readonly args: readonly string[];
+}
+
 function link(options: LinkOptions, env: LinkEnvironment): void {
+  const plan = deployPlan(options, env);
+  if (options.dryRun) {
+    env.stdout(`${shellQuote(['sam', ...plan.args])}\n`);
+    return;
+  }
+  env.stdout(summary(plan));
+  // When the output came in on standard input, sam's questions (confirm_changeset) go to the terminal.
+  const status = runAttached('sam', plan.args, { terminalInput: options.source.kind === 'stdin' });
+  if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
+  env.stdout(`link: stack ${plan.stackName} is linked.\n`);
+}
+
+function deployPlan(options: LinkOptions, env: LinkEnvironment): DeployPlan {
   const oldIdsGiven = givenOldExternalIds(options.oldExternalIds);
   const output = parseDescribe(readDescribeOutput(options.source, env));
   const values = integrationValues(output.rows, options.type);
@@ -68,23 +90,12 @@ function link(options: LinkOptions, env: LinkEnvironment): void {
       ? oldIdsGiven
       : deployedExternalIds(stackName, selection, samconfig, env);
   const externalIds = linkedExternalIds(values.externalId, oldIds);
-  const args = samDeployArgs(
-    selection,
-    options.sam.args,
-    mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
-      SnowflakeIamUserArn: values.userArn,
-      [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
-    }),
-  );
-  if (options.dryRun) {
-    env.stdout(`${shellQuote(['sam', ...args])}\n`);
-    return;
-  }
-  env.stdout(summary(values, externalIds, stackName, output.form));
-  // When the output came in on standard input, sam's questions (confirm_changeset) go to the terminal.
-  const status = runAttached('sam', args, { terminalInput: options.source.kind === 'stdin' });
-  if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
-  env.stdout(`link: stack ${stackName} is linked.\n`);
+  const overrides = mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
+    SnowflakeIamUserArn: values.userArn,
+    [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
+  });
+  const args = samDeployArgs(selection, options.sam.args, overrides);
+  return { values, externalIds, stackName, form: output.form, args };
 }
 
 function deployedExternalIds(
@@ -113,16 +124,11 @@ function deployedExternalIds(
   return ids;
 }
 
-function summary(
-  values: IntegrationValues,
-  externalIds: readonly string[],
-  stackName: string,
-  form: string,
-): string {
+function summary(plan: DeployPlan): string {
   return [
-    `link: from the ${values.kind} integration's DESCRIBE output (${form}), deploying stack ${stackName} with`,
-    `  SnowflakeIamUserArn=${values.userArn}`,
-    `  ${EXTERNAL_ID_PARAMETER}=${externalIds.join(',')}`,
+    `link: from the ${plan.values.kind} integration's DESCRIBE output (${plan.form}), deploying stack ${plan.stackName} with`,
+    `  SnowflakeIamUserArn=${plan.values.userArn}`,
+    `  ${EXTERNAL_ID_PARAMETER}=${plan.externalIds.join(',')}`,
     '',
   ].join('\n');
 }

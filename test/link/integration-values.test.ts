@@ -38,6 +38,23 @@ describe('integrationValues', () => {
     });
   });
 
+  it.each([
+    [
+      'a CSV',
+      `property,property_value\nAPI_AWS_IAM_USER_ARN,"  ""${USER_ARN}"" "\nAPI_AWS_EXTERNAL_ID, '${EXTERNAL_ID}'\n`,
+    ],
+    [
+      'a table',
+      `| property | property_value |\n|---|---|\n| API_AWS_IAM_USER_ARN | "${USER_ARN}" |\n| API_AWS_EXTERNAL_ID | \u201C${EXTERNAL_ID}\u201D |\n`,
+    ],
+  ])('unwraps quoted values in %s', (_form, text) => {
+    expect(integrationValues(parseDescribe(text).rows)).toEqual({
+      kind: 'api',
+      userArn: USER_ARN,
+      externalId: EXTERNAL_ID,
+    });
+  });
+
   it('accepts the kind it was told to expect', () => {
     expect(integrationValues(rowsOf('storage-snowsql.txt'), 'storage').kind).toBe('storage');
   });

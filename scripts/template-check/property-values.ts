@@ -180,11 +180,13 @@ function describe(type: PropertyType, ctx: ValueContext): string {
     case 'map':
       return `a map of (${describe(type.element, ctx)})`;
     case 'ref':
-      return `a ${ctx.spec.definition(type).name} object`;
+      return `${ctx.spec.definition(type).name} (an object)`;
     case 'union':
       return type.types.map((member) => describe(member, ctx)).join(' or ');
     case 'tag':
       return 'a {Key, Value} tag';
+    case 'integer':
+      return 'an integer';
     default:
       return `a ${type.type}`;
   }

@@ -64,6 +64,20 @@ export class Stack {
     return state === undefined ? undefined : { ...state };
   }
 
+  /**
+   * The template's Outputs whose Condition holds, resolved as DescribeStacks shows them; attributes
+   * of resources the lab does not simulate read as `lab:<LogicalId>.<Attribute>`.
+   */
+  outputs(): Record<string, string> {
+    const outputs: Record<string, string> = {};
+    for (const [name, output] of Object.entries(this.template?.Outputs ?? {})) {
+      if (output.Condition !== undefined && !this.condition(output.Condition)) continue;
+      const value = resolveValue(output.Value, this.scope());
+      outputs[name] = Array.isArray(value) ? value.join(',') : String(value);
+    }
+    return outputs;
+  }
+
   /** CreateStack. */
   async create(template: Template, parameters: Record<string, string> = {}): Promise<StackOperationResult> {
     return this.run(async () => {

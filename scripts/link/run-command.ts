@@ -21,7 +21,13 @@ const INSTALL_HINT: Record<Tool, string> = {
 
 /** Runs a tool and returns what it printed; throws ToolError when it cannot be started. */
 export function capture(tool: Tool, args: readonly string[]): Captured {
-  const result = spawnSync(tool, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024, stdio: 'pipe' });
+  const result = spawnSync(tool, args, {
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+    stdio: 'pipe',
+    // AWS CLI v2 may page its output through less; captured output must come straight back.
+    env: { ...process.env, AWS_PAGER: '' },
+  });
   if (result.error) throw startError(tool, result.error);
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }

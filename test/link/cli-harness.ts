@@ -27,6 +27,14 @@ export interface CliRun {
   readonly stderr: string;
   /** The argument lists each fake tool was called with, in order. */
   readonly calls: (tool: ToolName) => string[][];
+  /** The AWS_PAGER each fake tool saw, in order. */
+  readonly pagers: (tool: ToolName) => (string | undefined)[];
+}
+
+interface CallRecord {
+  readonly tool: ToolName;
+  readonly args: string[];
+  readonly pager?: string;
 }
 
 /** A scratch project directory with a bin/ of fake tools; the CLI runs with it as cwd. */
@@ -61,6 +69,7 @@ export class FakeProject {
       stdout: result.stdout,
       stderr: result.stderr,
       calls: (tool) => calls.filter((call) => call.tool === tool).map((call) => call.args),
+      pagers: (tool) => calls.filter((call) => call.tool === tool).map((call) => call.pager),
     };
   }
 
@@ -76,7 +85,7 @@ export class FakeProject {
     const path = join(this.bin, name);
     const script = [
       `#!${process.execPath}`,
-      `require('node:fs').appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({ tool: ${JSON.stringify(name)}, args: process.argv.slice(2) }) + '\\n');`,
+      `require('node:fs').appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({ tool: ${JSON.stringify(name)}, args: process.argv.slice(2), pager: process.env.AWS_PAGER }) + '\\n');`,
       `process.stdout.write(${JSON.stringify(fake.stdout ?? '')});`,
       `process.stderr.write(${JSON.stringify(fake.stderr ?? '')});`,
       `process.exitCode = ${fake.exitCode ?? 0};`,
@@ -86,7 +95,7 @@ export class FakeProject {
     chmodSync(path, 0o755);
   }
 
-  private calls(): { tool: ToolName; args: string[] }[] {
+  private calls(): CallRecord[] {
     if (!existsSync(this.log)) return [];
     return readFileSync(this.log, 'utf8')
       .split('\n')

@@ -215,6 +215,7 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
         'eu-west-1',
       ],
     ]);
+    expect(run.pagers('aws')).toEqual(['']);
     expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
   });
 

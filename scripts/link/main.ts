@@ -15,10 +15,11 @@ import type { SamDeploySettings } from './samconfig';
 import { readSamConfig } from './samconfig-file';
 import { shellQuote } from './shell-quote';
 import {
+  deployedLink,
   describeStackArgs,
   EXTERNAL_ID_PARAMETER,
   isMissingStack,
-  stackExternalIds,
+  USER_ARN_PARAMETER,
 } from './stack-parameters';
 import { toolMessage } from './tool-message';
 
@@ -88,25 +89,31 @@ function deployPlan(options: LinkOptions, env: LinkEnvironment): DeployPlan {
     ? []
     : oldIdsGiven.length > 0
       ? oldIdsGiven
-      : deployedExternalIds(stackName, selection, samconfig, env);
+      : deployedExternalIds(stackName, values.userArn, awsTarget(selection, samconfig), env);
   const externalIds = linkedExternalIds(values.externalId, oldIds);
   const overrides = mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
-    SnowflakeIamUserArn: values.userArn,
+    [USER_ARN_PARAMETER]: values.userArn,
     [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
   });
   const args = samDeployArgs(selection, options.sam.args, overrides);
   return { values, externalIds, stackName, form: output.form, args };
 }
 
-function deployedExternalIds(
-  stackName: string,
+// aws is pointed where sam deploys: the options given, else samconfig's.
+function awsTarget(
   selection: StackSelection,
   samconfig: SamDeploySettings,
+): Pick<StackSelection, 'region' | 'profile'> {
+  return { region: selection.region ?? samconfig.region, profile: selection.profile ?? samconfig.profile };
+}
+
+function deployedExternalIds(
+  stackName: string,
+  newUserArn: string,
+  target: Pick<StackSelection, 'region' | 'profile'>,
   env: LinkEnvironment,
-): string[] {
-  const region = selection.region ?? samconfig.region;
-  const profile = selection.profile ?? samconfig.profile;
-  const result = capture('aws', describeStackArgs(stackName, { region, profile }));
+): readonly string[] {
+  const result = capture('aws', describeStackArgs(stackName, target));
   if (result.status !== 0 && isMissingStack(result.stderr)) {
     throw new LinkError(
       `--keep-old: stack ${stackName} is not deployed, so it has no external id to keep. ` +
@@ -118,16 +125,23 @@ function deployedExternalIds(
       `aws cloudformation describe-stacks failed (exit ${result.status}): ${toolMessage(result.stderr)}`,
     );
   }
-  const ids = stackExternalIds(result.stdout, stackName);
-  if (ids.length === 0)
+  const deployed = deployedLink(result.stdout, stackName);
+  if (deployed.externalIds.length === 0) {
     env.stderr(`link: stack ${stackName} has no external id yet; linking the new one alone.\n`);
-  return ids;
+  } else if (deployed.userArn !== '' && deployed.userArn !== newUserArn) {
+    // The trust statement has one principal: ids kept for another IAM user no longer let it in.
+    env.stderr(
+      `link: note: stack ${stackName} now trusts ${deployed.userArn}; the ids kept belong to that IAM user, ` +
+        `which the stack will no longer trust once it trusts ${newUserArn}.\n`,
+    );
+  }
+  return deployed.externalIds;
 }
 
 function summary(plan: DeployPlan): string {
   return [
     `link: from the ${plan.values.kind} integration's DESCRIBE output (${plan.form}), deploying stack ${plan.stackName} with`,
-    `  SnowflakeIamUserArn=${plan.values.userArn}`,
+    `  ${USER_ARN_PARAMETER}=${plan.values.userArn}`,
     `  ${EXTERNAL_ID_PARAMETER}=${plan.externalIds.join(',')}`,
     '',
   ].join('\n');

@@ -1,13 +1,21 @@
-// Reads the deployed stack's current SnowflakeExternalId with the AWS CLI, for --keep-old: the ids that
-// must stay in the trust policy while Snowflake moves to the new one.
+// Reads the deployed stack's current link with the AWS CLI, for --keep-old: the external ids that must
+// stay in the trust policy while Snowflake moves to the new one, and the IAM user they belong to.
 
 import { externalIdProblem, splitExternalIds } from '../../handler/trust-link/rules';
 import type { StackSelection } from './cli-options';
 import { LinkError } from './errors';
 
+export const USER_ARN_PARAMETER = 'SnowflakeIamUserArn';
 export const EXTERNAL_ID_PARAMETER = 'SnowflakeExternalId';
 
-/** The `aws` arguments that print the stack's SnowflakeExternalId values as a JSON list. */
+/** What the deployed stack links now. */
+export interface DeployedLink {
+  /** '' when the stack has no user ARN yet. */
+  readonly userArn: string;
+  readonly externalIds: readonly string[];
+}
+
+/** The `aws` arguments that print the stack's parameters as a JSON list. */
 export function describeStackArgs(
   stackName: string,
   selection: Pick<StackSelection, 'region' | 'profile'>,
@@ -18,7 +26,7 @@ export function describeStackArgs(
     '--stack-name',
     stackName,
     '--query',
-    `Stacks[0].Parameters[?ParameterKey=='${EXTERNAL_ID_PARAMETER}'].ParameterValue`,
+    'Stacks[0].Parameters',
     '--output',
     'json',
     ...(selection.region === undefined ? [] : ['--region', selection.region]),
@@ -31,38 +39,55 @@ export function isMissingStack(stderr: string): boolean {
   return /Stack with id .* does not exist/.test(stderr);
 }
 
-/** The external ids in describe-stacks' output; empty when the parameter is empty. Throws LinkError. */
-export function stackExternalIds(stdout: string, stackName: string): string[] {
-  const values = parseList(stdout, stackName);
-  if (values.length === 0) {
+/** The link in describe-stacks' output; throws LinkError when it cannot be used. */
+export function deployedLink(stdout: string, stackName: string): DeployedLink {
+  const parameters = parameterValues(stdout, stackName);
+  const externalIdValue = parameters.get(EXTERNAL_ID_PARAMETER);
+  if (externalIdValue === undefined) {
     throw new LinkError(
       `Stack ${stackName} has no ${EXTERNAL_ID_PARAMETER} parameter: is it this project's stack? Give --old-external-id instead.`,
     );
   }
-  const ids = splitExternalIds(values[0] ?? '').filter((id) => id !== '');
-  if (ids.some((id) => /^\*+$/.test(id))) {
+  const externalIds = splitExternalIds(externalIdValue).filter((id) => id !== '');
+  if (externalIds.some((id) => /^\*+$/.test(id))) {
     throw new LinkError(
       `Stack ${stackName} hides ${EXTERNAL_ID_PARAMETER} (NoEcho): give the ids to keep with --old-external-id.`,
     );
   }
-  const problems = ids.map(externalIdProblem).filter((problem) => problem !== undefined);
+  const problems = externalIds.map(externalIdProblem).filter((problem) => problem !== undefined);
   if (problems.length > 0) {
     throw new LinkError(
       `Stack ${stackName}'s current ${EXTERNAL_ID_PARAMETER} is not usable: ${problems.join(' ')}`,
     );
   }
-  return ids;
+  return { userArn: parameters.get(USER_ARN_PARAMETER)?.trim() ?? '', externalIds };
 }
 
-function parseList(stdout: string, stackName: string): string[] {
-  try {
-    const parsed: unknown = JSON.parse(stdout);
-    if (Array.isArray(parsed) && parsed.every((value): value is string => typeof value === 'string'))
-      return parsed;
-  } catch {
-    // Reported below with the same message as a list of the wrong shape.
+// describe-stacks prints [{"ParameterKey": "...", "ParameterValue": "..."}, ...], or null for a stack
+// without parameters.
+function parameterValues(stdout: string, stackName: string): Map<string, string> {
+  const parsed = parseJson(stdout);
+  const entries = parsed === null ? [] : parsed;
+  if (!Array.isArray(entries) || !entries.every(isParameter)) {
+    throw new LinkError(
+      `aws cloudformation describe-stacks printed no list of parameters for ${stackName}: ${JSON.stringify(stdout.slice(0, 200))}.`,
+    );
   }
-  throw new LinkError(
-    `aws cloudformation describe-stacks printed no list of parameter values for ${stackName}: ${JSON.stringify(stdout.slice(0, 200))}.`,
+  return new Map(entries.map((entry) => [entry.ParameterKey, entry.ParameterValue ?? '']));
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isParameter(value: unknown): value is { ParameterKey: string; ParameterValue?: string } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { ParameterKey, ParameterValue } = value as Record<string, unknown>;
+  return (
+    typeof ParameterKey === 'string' && (ParameterValue === undefined || typeof ParameterValue === 'string')
   );
 }

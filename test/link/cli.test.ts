@@ -18,6 +18,15 @@ region = "eu-west-1"
 parameter_overrides = "Stage=\\"prod\\" SnowflakeIamUserArn=\\"\\" SnowflakeExternalId=\\"\\" AllowedPrefix=\\"https://a.example/x y\\""
 `;
 
+/** What `aws cloudformation describe-stacks --query Stacks[0].Parameters --output json` prints. */
+function stackParameters(values: Record<string, string>): string {
+  const list = Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
+    ParameterKey,
+    ParameterValue,
+  }));
+  return `${JSON.stringify(list, null, 4)}\n`;
+}
+
 const MISSING_STACK =
   '\nAn error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id trust-link-demo does not exist\n';
 
@@ -195,7 +204,12 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
   });
 
   it('links the new id and keeps the deployed one with --keep-old, asking aws with samconfig stack and region', () => {
-    const project = new FakeProject({ sam: {}, aws: { stdout: `[\n    "${OLD_ID},${EXTERNAL_ID}"\n]\n` } });
+    const deployed = {
+      SnowflakeIamUserArn: USER_ARN,
+      SnowflakeExternalId: `${OLD_ID},${EXTERNAL_ID}`,
+      Stage: 'prod',
+    };
+    const project = new FakeProject({ sam: {}, aws: { stdout: stackParameters(deployed) } });
     project.write('samconfig.toml', SAMCONFIG);
 
     const run = project.run(['--keep-old'], { input: fixture('api-snow.json') });
@@ -208,25 +222,43 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
         '--stack-name',
         'trust-link-demo',
         '--query',
-        "Stacks[0].Parameters[?ParameterKey=='SnowflakeExternalId'].ParameterValue",
+        'Stacks[0].Parameters',
         '--output',
         'json',
         '--region',
         'eu-west-1',
       ],
     ]);
+    expect(run.stderr).toBe('');
     expect(run.pagers('aws')).toEqual(['']);
     expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
   });
 
   it('links the new id alone with --keep-old when the stack has none yet', () => {
-    const project = new FakeProject({ sam: {}, aws: { stdout: '[\n    ""\n]\n' } });
+    const deployed = { SnowflakeIamUserArn: '', SnowflakeExternalId: '' };
+    const project = new FakeProject({ sam: {}, aws: { stdout: stackParameters(deployed) } });
 
     const run = project.run(['--keep-old', '--stack-name', 'demo'], { input: fixture('api-snow.json') });
 
     expect(run.status).toBe(0);
     expect(run.stderr).toContain('has no external id yet');
     expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID}"`);
+  });
+
+  it('notes that ids kept for another IAM user will not let that user in', () => {
+    const deployed = {
+      SnowflakeIamUserArn: 'arn:aws:iam::999999999999:user/other',
+      SnowflakeExternalId: OLD_ID,
+    };
+    const project = new FakeProject({ sam: {}, aws: { stdout: stackParameters(deployed) } });
+
+    const run = project.run(['--keep-old', '--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(
+      /now trusts arn:aws:iam::999999999999:user\/other; the ids kept belong to that IAM user/,
+    );
+    expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
   });
 
   it('keeps the ids given with --old-external-id without asking aws, dropping repeats', () => {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { LinkError } from '../../scripts/link/errors';
-import { describeStackArgs, isMissingStack, stackExternalIds } from '../../scripts/link/stack-parameters';
+import { deployedLink, describeStackArgs, isMissingStack } from '../../scripts/link/stack-parameters';
 
 describe('describeStackArgs', () => {
-  it('queries only the SnowflakeExternalId value, in the region and profile given', () => {
+  it("asks for the stack's parameters as JSON, in the region and profile given", () => {
     expect(describeStackArgs('demo', { region: 'eu-west-1', profile: 'ops' })).toEqual([
       'cloudformation',
       'describe-stacks',
       '--stack-name',
       'demo',
       '--query',
-      "Stacks[0].Parameters[?ParameterKey=='SnowflakeExternalId'].ParameterValue",
+      'Stacks[0].Parameters',
       '--output',
       'json',
       '--region',
@@ -21,24 +21,46 @@ describe('describeStackArgs', () => {
   });
 });
 
-describe('stackExternalIds', () => {
+const USER_ARN = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
+
+function parameters(values: Record<string, string>): string {
+  const list = Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
+    ParameterKey,
+    ParameterValue,
+  }));
+  return `${JSON.stringify(list, null, 4)}\n`;
+}
+
+describe('deployedLink', () => {
   it.each([
-    ['[\n    "A_SFCRole=1_a="\n]\n', ['A_SFCRole=1_a=']],
-    ['["A_SFCRole=1_a=, B_SFCRole=2_b/+=,A_SFCRole=1_a="]', ['A_SFCRole=1_a=', 'B_SFCRole=2_b/+=']],
-    ['[""]', []],
-  ])('reads the ids in %j', (stdout, ids) => {
-    expect(stackExternalIds(stdout, 'demo')).toEqual(ids);
+    [{ SnowflakeExternalId: 'A_SFCRole=1_a=' }, ['A_SFCRole=1_a=']],
+    [
+      { SnowflakeExternalId: 'A_SFCRole=1_a=, B_SFCRole=2_b/+=,A_SFCRole=1_a=' },
+      ['A_SFCRole=1_a=', 'B_SFCRole=2_b/+='],
+    ],
+    [{ SnowflakeExternalId: '' }, []],
+  ])('reads the external ids of %j', (values, ids) => {
+    expect(deployedLink(parameters({ Stage: 'prod', ...values }), 'demo').externalIds).toEqual(ids);
+  });
+
+  it('reads the user ARN the stack trusts, empty when it has none', () => {
+    const linked = parameters({ SnowflakeIamUserArn: USER_ARN, SnowflakeExternalId: 'A_SFCRole=1_a=' });
+
+    expect(deployedLink(linked, 'demo').userArn).toBe(USER_ARN);
+    expect(deployedLink(parameters({ SnowflakeExternalId: '' }), 'demo').userArn).toBe('');
   });
 
   it.each([
-    ['[]', /has no SnowflakeExternalId parameter/],
-    ['["****"]', /hides SnowflakeExternalId \(NoEcho\)/],
-    ['["bad id"]', /not usable: .*contains " "/],
-    ['not json', /printed no list of parameter values/],
-    ['{"a": 1}', /printed no list of parameter values/],
+    [parameters({ Stage: 'prod' }), /has no SnowflakeExternalId parameter/],
+    ['null\n', /has no SnowflakeExternalId parameter/],
+    [parameters({ SnowflakeExternalId: '****' }), /hides SnowflakeExternalId \(NoEcho\)/],
+    [parameters({ SnowflakeExternalId: 'bad id' }), /not usable: .*contains " "/],
+    ['not json', /printed no list of parameters/],
+    ['[{"ParameterKey": 1}]', /printed no list of parameters/],
+    ['["SnowflakeExternalId"]', /printed no list of parameters/],
   ])('refuses %j', (stdout, message) => {
-    expect(() => stackExternalIds(stdout, 'demo')).toThrow(LinkError);
-    expect(() => stackExternalIds(stdout, 'demo')).toThrow(message);
+    expect(() => deployedLink(stdout, 'demo')).toThrow(LinkError);
+    expect(() => deployedLink(stdout, 'demo')).toThrow(message);
   });
 });
 

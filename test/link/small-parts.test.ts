@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { samDeployArgs } from '../../scripts/link/deploy-command';
+import { readDescribeOutput } from '../../scripts/link/describe-input';
+import { UsageError } from '../../scripts/link/errors';
 import { givenOldExternalIds, linkedExternalIds } from '../../scripts/link/external-ids';
 import { shellQuote, shellQuoteArg } from '../../scripts/link/shell-quote';
 import { toolMessage } from '../../scripts/link/tool-message';
@@ -73,5 +75,23 @@ describe('toolMessage', () => {
 
   it('cuts a long message', () => {
     expect(toolMessage('x'.repeat(1000))).toHaveLength(403);
+  });
+});
+
+describe('readDescribeOutput', () => {
+  it('asks for input rather than wait on a terminal', () => {
+    const read = () => readDescribeOutput({ kind: 'stdin' }, { userDir: '/', stdinIsTty: true });
+
+    expect(read).toThrow(UsageError);
+    expect(read).toThrow(
+      /No input: pipe DESCRIBE INTEGRATION output in, or give --from FILE or --integration NAME/,
+    );
+  });
+
+  it('names a --from file that is not there', () => {
+    const read = () =>
+      readDescribeOutput({ kind: 'file', path: 'nope.json' }, { userDir: '/nonexistent', stdinIsTty: false });
+
+    expect(read).toThrow('--from nope.json: no such file.');
   });
 });

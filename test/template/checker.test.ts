@@ -204,6 +204,21 @@ describe('the template checker', () => {
       'Parameters.Names.Default: "a,b" does not match AllowedPattern ^[a-z]+$',
     ],
     [
+      'a Fn::GetAtt without an attribute',
+      replaced('!GetAtt Role.Arn', '!GetAtt Role'),
+      'Resources.Function.Properties.Role.Fn::GetAtt: Fn::GetAtt takes [resource, attribute] or "resource.attribute"',
+    ],
+    [
+      'a Fn::If without its false branch',
+      replaced('RetentionInDays: !Ref Retention', 'RetentionInDays: !If [Keep, 30]'),
+      'Resources.Logs.Properties.RetentionInDays.Fn::If: Fn::If takes [condition, value if true, value if false]',
+    ],
+    [
+      'a Fn::Sub with a list of three',
+      replaced(`'/app/\${Role}'`, '[a, {}, b]'),
+      'Resources.Logs.Properties.LogGroupName.Fn::Sub: Fn::Sub takes a string, or [string, {variable: value}]',
+    ],
+    [
       'an unknown section',
       (text: string) => `${text}Output:\n  X:\n    Value: 1\n`,
       'template.Output: unknown section Output',
@@ -217,6 +232,12 @@ describe('the template checker', () => {
     const problems = problemsAfter(edit);
 
     expect(problems).toContain(expected);
+  });
+
+  it('reads an escaped Fn::Sub placeholder as text, and local variables as defined', () => {
+    const edit = replaced(`'/app/\${Role}'`, `['/app/\${!NotARef}/\${Local}', {Local: !Ref Role}]`);
+
+    expect(problemsAfter(edit)).toEqual([]);
   });
 
   it('accepts a conditional resource used inside !If on its condition', () => {

@@ -3,10 +3,10 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { SamConfigError } from './errors';
 import { DEFAULT_CONFIG_ENV, type SamDeploySettings, samDeploySettings } from './samconfig';
-import { parseToml } from './toml-lite';
 
 const DEFAULT_FILES = ['samconfig.toml', 'samconfig.yaml', 'samconfig.yml'];
 

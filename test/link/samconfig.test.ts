@@ -120,7 +120,7 @@ describe('readSamConfig', () => {
 
     expect(() => readSamConfig(dir, undefined)).toThrow(SamConfigError);
     expect(() => readSamConfig(dir, undefined)).toThrow(
-      /samconfig.toml cannot be read: Invalid TOML document: unfinished string/,
+      /samconfig.toml cannot be read: Invalid TOML document/,
     );
   });
 });

@@ -159,7 +159,7 @@ describe('template.yaml: the link resource', () => {
   });
 
   it('waits for the function permissions and log group, and is removed before them', () => {
-    expect(link.DependsOn).toEqual(['TrustLinkFunctionPolicy', 'TrustLinkLogGroup']);
+    expect(link.DependsOn).toEqual(['TrustLinkLogsPolicy', 'TrustLinkLogGroup']);
   });
 
   it.each(LINK_COMBINATIONS)(

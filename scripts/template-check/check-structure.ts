@@ -1,6 +1,7 @@
 // The template's frame: known sections and keys, parameter declarations whose defaults obey their own
 // constraints, outputs with values, and the transform that SAM resource types require.
 import { type Problem, problem } from './problem';
+import { SERVERLESS_TRANSFORM } from './serverless';
 import type { ResourceSpec } from './spec';
 import { isJson, type Json, type Template } from './template';
 
@@ -47,13 +48,18 @@ const PARAMETER_TYPE =
 /** Problems with the template's sections, parameters, resource entries and outputs. */
 export function checkStructure(template: Template, spec: ResourceSpec): Problem[] {
   return [
-    ...unknownKeys(template, SECTIONS, 'template', 'section'),
+    ...unknownKeys(template, sectionsOf(template), 'template', 'section'),
     ...resourcesPresent(template),
     ...Object.entries(template.Parameters ?? {}).flatMap(([name, p]) => checkParameter(name, p)),
     ...Object.entries(template.Resources ?? {}).flatMap(([id, r]) => checkResourceEntry(id, r)),
     ...Object.entries(template.Outputs ?? {}).flatMap(([name, o]) => checkOutput(name, o)),
     ...transformProblems(template, spec),
   ];
+}
+
+// SAM adds a Globals section, which it removes before CloudFormation reads the template.
+function sectionsOf(template: Template): string[] {
+  return transformsOf(template).includes(SERVERLESS_TRANSFORM) ? [...SECTIONS, 'Globals'] : SECTIONS;
 }
 
 /** The transforms a template declares. */

@@ -240,6 +240,14 @@ describe('the template checker', () => {
     expect(problemsAfter(edit)).toEqual([]);
   });
 
+  it('accepts the Globals section of a SAM template, and only there', () => {
+    const globals = (text: string) => `${text}Globals:\n  Function:\n    Timeout: 10\n`;
+    const sam = (text: string) => `Transform: AWS::Serverless-2016-10-31\n${globals(text)}`;
+
+    expect(problemsAfter(sam)).toEqual([]);
+    expect(problemsAfter(globals)).toEqual(['template.Globals: unknown section Globals']);
+  });
+
   it('accepts a conditional resource used inside !If on its condition', () => {
     const edit = (text: string) =>
       replaced(

@@ -26,28 +26,38 @@ export function checkReferences(template: Template, spec: ResourceSpec): Problem
   const names = new Names(template);
   const check = (refs: Reference[], scope: Scope) =>
     refs.flatMap((ref) => checkReference(ref, scope, names, spec));
+  const parametersOnly = (section: Section): Scope => ({ section, conditions: [] });
   return [
-    ...Object.entries(template.Resources ?? {}).flatMap(([id, resource]) => {
-      if (!isJson(resource)) return [];
-      const scope: Scope = { section: 'resource', conditions: conditionOf(resource) };
-      return [
-        ...conditionKeyProblems(resource, `Resources.${id}`, names),
-        ...dependsOnProblems(id, resource, scope, names),
-        ...check(referencesIn(resource.Properties, `Resources.${id}.Properties`), scope),
-      ];
-    }),
-    ...Object.entries(template.Outputs ?? {}).flatMap(([name, output]) => {
-      if (!isJson(output)) return [];
-      const scope: Scope = { section: 'output', conditions: conditionOf(output) };
-      const { Value, Export } = output;
-      return [
-        ...conditionKeyProblems(output, `Outputs.${name}`, names),
-        ...check(referencesIn({ Value, Export }, `Outputs.${name}`), scope),
-      ];
-    }),
-    ...check(referencesIn(template.Conditions ?? {}, 'Conditions'), { section: 'condition', conditions: [] }),
-    ...check(referencesIn(template.Rules ?? {}, 'Rules'), { section: 'rule', conditions: [] }),
+    ...Object.entries(template.Resources ?? {}).flatMap(([id, resource]) =>
+      resourceProblems(id, resource, names, check),
+    ),
+    ...Object.entries(template.Outputs ?? {}).flatMap(([name, output]) =>
+      outputProblems(name, output, names, check),
+    ),
+    ...check(referencesIn(template.Conditions ?? {}, 'Conditions'), parametersOnly('condition')),
+    ...check(referencesIn(template.Rules ?? {}, 'Rules'), parametersOnly('rule')),
   ];
+}
+
+type Check = (refs: Reference[], scope: Scope) => Problem[];
+
+function resourceProblems(id: string, resource: unknown, names: Names, check: Check): Problem[] {
+  if (!isJson(resource)) return [];
+  const at = `Resources.${id}`;
+  const scope: Scope = { section: 'resource', conditions: conditionOf(resource) };
+  return [
+    ...conditionKeyProblems(resource, at, names),
+    ...dependsOnProblems(id, resource, scope, names),
+    ...check(referencesIn(resource.Properties, `${at}.Properties`), scope),
+  ];
+}
+
+function outputProblems(name: string, output: unknown, names: Names, check: Check): Problem[] {
+  if (!isJson(output)) return [];
+  const at = `Outputs.${name}`;
+  const scope: Scope = { section: 'output', conditions: conditionOf(output) };
+  const { Value, Export } = output;
+  return [...conditionKeyProblems(output, at, names), ...check(referencesIn({ Value, Export }, at), scope)];
 }
 
 /** The names a template declares, and what SAM adds. */

@@ -15,6 +15,8 @@ export interface RoleTrust {
 
 const RETRY: RetryPolicy = { attempts: 5, baseMs: 300, maxMs: 4000 };
 const RETRYABLE_CODES = new Set([
+  // IAM is eventually consistent: the grant to this function's role may not have reached IAM yet.
+  'AccessDenied',
   'Throttling',
   'RequestLimitExceeded',
   'ServiceFailure',

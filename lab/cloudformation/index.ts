@@ -10,6 +10,8 @@ import { Stack } from './stack';
 export {
   type CustomResourceEvent,
   type CustomResourceOutcome,
+  type CustomResourceRequest,
+  type RequestType,
   sendRequest,
   stringifyProperties,
 } from './custom-resource';

@@ -39,6 +39,8 @@ export interface Invocation {
   error?: { errorType: string; errorMessage: string };
   /** Lines the function wrote to stdout and stderr during the invocation. */
   logs: string[];
+  /** When the handler was called, in ms since the epoch (after any cold start). */
+  startedAt: number;
   /** Whether this invocation started a new instance (a cold start), and its init time. */
   coldStart: boolean;
   initMs?: number;
@@ -130,6 +132,7 @@ export class LambdaFunction {
       const failure = error as NonNullable<Invocation['error']>;
       return this.record({
         requestId,
+        startedAt: Date.now(),
         outcome: 'init-error',
         error: failure,
         logs: [],
@@ -140,13 +143,15 @@ export class LambdaFunction {
     if (reused) thaw(instance);
     const timeoutMs = this.config.timeoutMs ?? 3000;
     // The time limit counts from the handler's call; Lambda limits the init phase apart.
-    const deadline = Date.now() + timeoutMs;
+    const startedAt = Date.now();
+    const deadline = startedAt + timeoutMs;
     instance.logs = [];
     const result = await this.await(instance, requestId, event, deadline, timeoutMs);
     const logs = instance.logs;
     instance.logs = undefined;
     const invocation: Invocation = {
       requestId,
+      startedAt,
       ...result,
       logs,
       coldStart: reused === undefined,

@@ -57,6 +57,8 @@ export class ResponseReceiver {
   /** Every problem found, across all requests. */
   readonly violations: Violation[] = [];
   private readonly entries = new Map<string, Entry>();
+  private putFailures = 0;
+  private injected = 0;
   private readonly sockets = new Map<Socket, string | undefined>();
 
   private constructor(
@@ -99,6 +101,16 @@ export class ResponseReceiver {
     };
   }
 
+  /** Answers the next PUTs with S3's 503 SlowDown, storing nothing, as S3 sometimes does. */
+  failNextPuts(times = 1): void {
+    this.putFailures += times;
+  }
+
+  /** How many PUTs were failed on purpose so far. */
+  get faultsInjected(): number {
+    return this.injected;
+  }
+
   /** Stops the server, cutting off open connections. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -112,6 +124,11 @@ export class ResponseReceiver {
     if (entry === undefined) return answerS3(res, 403, 'AccessDenied: Access Denied');
     this.sockets.set(req.socket, token);
     const body = await readBody(req, this.bodyTimeoutMs);
+    if (this.putFailures > 0) {
+      this.putFailures -= 1;
+      this.injected += 1;
+      return answerS3(res, 503, 'SlowDown: Please reduce your request rate.');
+    }
     const received = this.judge(req, entry, body);
     this.received.push(received);
     for (const problem of received.problems) this.violations.push({ slot: entry.slot, problem });

@@ -45,7 +45,7 @@ export class IamStandIn {
   readonly faults = new FaultPlan();
   /** Every call received, in order of arrival. */
   readonly calls: IamCall[] = [];
-  private readonly hung = new Set<() => void>();
+  private readonly hung = new Map<() => void, ServerResponse>();
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -126,7 +126,16 @@ export class IamStandIn {
 
   /** Lets every hung call go on and be answered. */
   release(): void {
-    for (const resume of this.hung) resume();
+    for (const resume of this.hung.keys()) resume();
+    this.hung.clear();
+  }
+
+  /** Cuts every hung call off without acting on it, as a connection lost before IAM read the request. */
+  dropHung(): void {
+    for (const [resume, res] of this.hung) {
+      res.destroy();
+      resume();
+    }
     this.hung.clear();
   }
 
@@ -150,7 +159,7 @@ export class IamStandIn {
     this.calls.push(call);
     const fault = this.faults.take(call.action);
     if (fault !== undefined) call.fault = fault;
-    if (fault === 'Hang') await new Promise<void>((resume) => this.hung.add(resume));
+    if (fault === 'Hang') await new Promise<void>((resume) => this.hung.set(resume, res));
     if (this.faults.delay > 0) await sleep(this.faults.delay);
     if (res.destroyed) return;
     const answer = this.answer(req, params, requestId, fault);

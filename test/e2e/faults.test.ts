@@ -1,0 +1,502 @@
+// Faults and bad input, end to end: the built bundle against the IAM stand-in's injected faults and
+// every bad input of the handler's issue. Each scenario checks the answer, that nothing was lost, and
+// that the trust policy is unchanged where it must be. The suite ends by printing one summary line.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CustomResourceOutcome, IamStandIn, TrustStatement } from '../../lab';
+import {
+  EXTERNAL_ID,
+  type Harness,
+  linkedStatement,
+  NEW_EXTERNAL_ID,
+  SID,
+  SNOWFLAKE_USER,
+  startHarness,
+  statementsOf,
+} from './harness';
+
+const FUNCTION_TIMEOUT_MS = 4000;
+const OPS: TrustStatement = {
+  Sid: 'Ops',
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+  Action: 'sts:AssumeRole',
+  Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+};
+const PLACEHOLDER: TrustStatement = {
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+  Action: 'sts:AssumeRole',
+};
+
+let harness: Harness;
+/** A lab whose function has a short time limit, for the hangs. */
+let quick: Harness;
+let roleCount = 0;
+const tally = { scenarios: 0, lost: 0 };
+
+beforeAll(async () => {
+  [harness, quick] = await Promise.all([
+    startHarness(),
+    startHarness({ functionTimeoutMs: FUNCTION_TIMEOUT_MS }),
+  ]);
+});
+
+afterEach(async () => {
+  for (const h of [harness, quick]) {
+    h.lab.iam.faults.clear();
+    h.lab.iam.dropHung();
+    await h.lab.cfn.settled();
+  }
+  expect([...harness.lab.cfn.violations, ...quick.lab.cfn.violations]).toEqual([]);
+});
+
+afterAll(async () => {
+  const both = [harness, quick].filter((h) => h !== undefined);
+  const faults = both.reduce((n, h) => n + h.lab.iam.faults.injected + h.lab.cfn.receiver.faultsInjected, 0);
+  const responses = both.reduce((n, h) => n + h.lab.cfn.receiver.received.length, 0);
+  console.log(
+    `fault suite: ${tally.scenarios} scenarios, ${faults} faults injected, ${responses} responses checked, ${tally.lost} statements lost`,
+  );
+  await Promise.all(both.map((h) => h.close()));
+});
+
+/** A role whose trust holds a statement the link does not own, next to Snowflake's placeholder. */
+function prepareRole(
+  iam: IamStandIn,
+  options: { path?: string; statements?: TrustStatement[] } = {},
+): string {
+  roleCount += 1;
+  const roleName = `fault-role-${roleCount}`;
+  iam.createRole({
+    roleName,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    trustPolicy: { Version: '2012-10-17', Statement: options.statements ?? [PLACEHOLDER, OPS] },
+  });
+  return roleName;
+}
+
+function linkProperties(roleName: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    RoleName: roleName,
+    SnowflakeIamUserArn: SNOWFLAKE_USER,
+    SnowflakeExternalId: [EXTERNAL_ID],
+    ...overrides,
+  };
+}
+
+/** Counts a scenario, and every statement that should be in the role's trust and is not. */
+function scenarioEnds(iam: IamStandIn, roleName: string, shouldHold: TrustStatement[]): void {
+  tally.scenarios += 1;
+  const statements = statementsOf(iam.trustPolicy(roleName));
+  tally.lost += shouldHold.filter(
+    (s) => !statements.some((t) => JSON.stringify(t) === JSON.stringify(s)),
+  ).length;
+}
+
+function writesTo(iam: IamStandIn, roleName: string): number {
+  return iam.callsOf('UpdateAssumeRolePolicy', roleName).filter((c) => c.status === 200).length;
+}
+
+describe('IAM faults', () => {
+  it.each([
+    ['throttling on GetRole', (iam: IamStandIn) => iam.faults.throttle({ action: 'GetRole', times: 2 })],
+    [
+      'throttling on the write',
+      (iam: IamStandIn) => iam.faults.throttle({ action: 'UpdateAssumeRolePolicy', times: 2 }),
+    ],
+    ['500s from IAM', (iam: IamStandIn) => iam.faults.serviceFailure({ times: 2 })],
+    [
+      'ConcurrentModification on the write',
+      (iam: IamStandIn) => iam.faults.concurrentModification({ action: 'UpdateAssumeRolePolicy', times: 2 }),
+    ],
+    ['slow answers', (iam: IamStandIn) => iam.faults.delayEachAnswer(250)],
+    [
+      'a connection dropped before IAM read the request',
+      (iam: IamStandIn) => {
+        iam.faults.hang({ action: 'GetRole', times: 1 });
+        setTimeout(() => iam.dropHung(), 200);
+      },
+    ],
+  ])('links despite %s, keeping the other statements', async (_case, inject) => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    inject(iam);
+
+    const outcome = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+
+    expect(outcome.status).toBe('SUCCESS');
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([linkedStatement(EXTERNAL_ID), OPS]);
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+
+  it.each([
+    [
+      'keeps throttling',
+      (iam: IamStandIn) => iam.faults.throttle({ times: Number.POSITIVE_INFINITY }),
+      /Rate exceeded|Throttl/,
+    ],
+    [
+      'keeps failing with 500',
+      (iam: IamStandIn) => iam.faults.serviceFailure({ times: Number.POSITIVE_INFINITY }),
+      /ServiceFailure|unknown error/,
+    ],
+  ])('answers FAILED when IAM %s, and leaves the policy as it was', async (_case, inject, reason) => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const before = iam.trustPolicyText(roleName);
+    inject(iam);
+
+    const outcome = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+
+    expect(outcome.status).toBe('FAILED');
+    expect(outcome.reason).toMatch(reason);
+    expect(iam.trustPolicyText(roleName)).toBe(before);
+    scenarioEnds(iam, roleName, [PLACEHOLDER, OPS]);
+  });
+
+  it.each(['Create', 'Delete'] as const)(
+    'answers a %s FAILED before the deadline when IAM hangs',
+    async (requestType) => {
+      const { iam } = quick.lab;
+      const roleName = prepareRole(iam, { statements: [linkedStatement(EXTERNAL_ID), OPS] });
+      const before = iam.trustPolicyText(roleName);
+      iam.faults.hang();
+
+      const outcome = await quick.request({
+        requestType,
+        properties: linkProperties(roleName),
+        ...(requestType === 'Delete' ? { physicalResourceId: `SnowflakeTrustLink:${roleName}:${SID}` } : {}),
+      });
+      const [invocation] = await outcome.invocations;
+
+      expect(outcome.status).toBe('FAILED');
+      expect(outcome.reason).toContain("did not finish within the function's time");
+      expect((outcome.response?.at ?? Number.POSITIVE_INFINITY) - (invocation?.startedAt ?? 0)).toBeLessThan(
+        FUNCTION_TIMEOUT_MS,
+      );
+      expect(invocation?.outcome).toBe('returned');
+      expect(iam.trustPolicyText(roleName)).toBe(before);
+      scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+    },
+  );
+
+  it('answers FAILED before the deadline when the write hangs, with an id whose Delete undoes what may have landed', async () => {
+    const { iam } = quick.lab;
+    const roleName = prepareRole(iam);
+    const before = iam.trustPolicyText(roleName);
+    iam.faults.hang({ action: 'UpdateAssumeRolePolicy' });
+
+    const created = await quick.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    iam.faults.clear();
+    iam.dropHung();
+    const deleted = await quick.request({
+      requestType: 'Delete',
+      properties: linkProperties(roleName),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+
+    expect(created.status).toBe('FAILED');
+    expect(created.physicalResourceId).toBe(`SnowflakeTrustLink:${roleName}:${SID}`);
+    expect(deleted.status).toBe('SUCCESS');
+    expect(iam.trustPolicyText(roleName)).toBe(before);
+    scenarioEnds(iam, roleName, [PLACEHOLDER, OPS]);
+  });
+
+  it('delivers its answer when the response URL fails at first', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    harness.lab.cfn.receiver.failNextPuts(2);
+
+    const outcome = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+
+    expect(outcome.status).toBe('SUCCESS');
+    expect(outcome.timedOut).toBe(false);
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+});
+
+describe('two writers on one role', () => {
+  async function until(condition: () => boolean): Promise<void> {
+    for (let waited = 0; !condition(); waited += 10) {
+      if (waited > 5000) throw new Error('timed out waiting for the lab');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  // Known failure, /work/notes/lab-findings.md #2: the retried write re-sends a document from a stale read.
+  // Turn `it.fails` back into `it` once the handler re-reads before writing again.
+  it.fails('keeps both links when one write is cut off and sent again after the other link confirmed', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const linkA = linkedStatement(EXTERNAL_ID, { sid: 'LinkA' });
+    const linkB = linkedStatement(NEW_EXTERNAL_ID, { sid: 'LinkB' });
+    iam.faults.hang({ action: 'UpdateAssumeRolePolicy', times: 1 });
+
+    const first = harness.request({
+      requestType: 'Create',
+      logicalResourceId: 'LinkA',
+      properties: linkProperties(roleName, { StatementSid: 'LinkA' }),
+    });
+    await until(() => iam.calls.some((c) => c.roleName === roleName && c.fault === 'Hang'));
+    const second = await harness.request({
+      requestType: 'Create',
+      logicalResourceId: 'LinkB',
+      properties: linkProperties(roleName, { StatementSid: 'LinkB', SnowflakeExternalId: NEW_EXTERNAL_ID }),
+    });
+    iam.dropHung();
+    const firstOutcome = await first;
+
+    expect([firstOutcome.status, second.status]).toEqual(['SUCCESS', 'SUCCESS']);
+    scenarioEnds(iam, roleName, [linkA, linkB, OPS]);
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual(expect.arrayContaining([linkA, linkB, OPS]));
+  });
+});
+
+// The bad inputs of the handler's issue: each is refused before anything is written.
+const BAD_INPUT: Array<[string, (roleName: string) => Record<string, unknown>, string]> = [
+  [
+    'no SnowflakeIamUserArn',
+    (r) => ({ RoleName: r, SnowflakeExternalId: EXTERNAL_ID }),
+    'SnowflakeIamUserArn is required',
+  ],
+  [
+    'an empty SnowflakeIamUserArn',
+    (r) => linkProperties(r, { SnowflakeIamUserArn: '' }),
+    'SnowflakeIamUserArn',
+  ],
+  [
+    'no SnowflakeExternalId',
+    (r) => ({ RoleName: r, SnowflakeIamUserArn: SNOWFLAKE_USER }),
+    'SnowflakeExternalId',
+  ],
+  [
+    'an empty SnowflakeExternalId',
+    (r) => linkProperties(r, { SnowflakeExternalId: '' }),
+    'SnowflakeExternalId',
+  ],
+  [
+    'neither RoleName nor RoleArn',
+    () => ({ SnowflakeIamUserArn: SNOWFLAKE_USER, SnowflakeExternalId: EXTERNAL_ID }),
+    'RoleName',
+  ],
+  [
+    'RoleName and RoleArn that disagree',
+    (r) => linkProperties(r, { RoleArn: 'arn:aws:iam::123456789012:role/another-role' }),
+    'RoleArn',
+  ],
+  [
+    'the typo SnowflakeExternalID',
+    (r) => ({ ...linkProperties(r), SnowflakeExternalID: EXTERNAL_ID }),
+    'SnowflakeExternalID',
+  ],
+  [
+    'a role ARN as the user ARN',
+    (r) => linkProperties(r, { SnowflakeIamUserArn: 'arn:aws:iam::123456789001:role/snowflake' }),
+    'is a role ARN',
+  ],
+  [
+    "the seed example's 13-digit account",
+    (r) =>
+      linkProperties(r, {
+        SnowflakeIamUserArn: 'arn:aws:iam::1234567898012:user/development/development_user',
+      }),
+    'an AWS account id has 12 digits',
+  ],
+  [
+    'whitespace inside the user ARN',
+    (r) => linkProperties(r, { SnowflakeIamUserArn: 'arn:aws:iam::123456789001:user/abc1-b- self1234' }),
+    'contains whitespace',
+  ],
+  ['a one-character external id', (r) => linkProperties(r, { SnowflakeExternalId: 'x' }), 'too short'],
+  [
+    'a 1225-character external id',
+    (r) => linkProperties(r, { SnowflakeExternalId: 'x'.repeat(1225) }),
+    'at most 1224',
+  ],
+  [
+    'a character no external id has',
+    (r) => linkProperties(r, { SnowflakeExternalId: 'MYACCOUNT_SFCRole#2' }),
+    '"#"',
+  ],
+  [
+    'a stray comma in the external ids',
+    (r) => linkProperties(r, { SnowflakeExternalId: `${EXTERNAL_ID},` }),
+    'SnowflakeExternalId',
+  ],
+  [
+    'a Sid that is not alphanumeric',
+    (r) => linkProperties(r, { StatementSid: 'Snowflake-Link' }),
+    'StatementSid',
+  ],
+];
+
+describe('bad input', () => {
+  it.each(BAD_INPUT)(
+    'refuses %s on Create, writes nothing, and its Delete touches nothing',
+    async (_case, properties, reason) => {
+      const { iam } = harness.lab;
+      const roleName = prepareRole(iam);
+      const before = iam.trustPolicyText(roleName);
+
+      const created = await harness.request({ requestType: 'Create', properties: properties(roleName) });
+      const callsBeforeDelete = iam.calls.length;
+      const deleted = await harness.request({
+        requestType: 'Delete',
+        properties: properties(roleName),
+        physicalResourceId: created.physicalResourceId ?? '',
+      });
+
+      expect(created.status).toBe('FAILED');
+      expect(created.reason).toContain(reason);
+      expect(created.physicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
+      expect(deleted.status).toBe('SUCCESS');
+      expect(iam.calls.length).toBe(callsBeforeDelete);
+      expect(writesTo(iam, roleName)).toBe(0);
+      expect(iam.trustPolicyText(roleName)).toBe(before);
+      scenarioEnds(iam, roleName, [PLACEHOLDER, OPS]);
+    },
+  );
+
+  it.each(BAD_INPUT)(
+    'refuses %s on Update, keeping the physical id and the link',
+    async (_case, properties, reason) => {
+      const { iam } = harness.lab;
+      const roleName = prepareRole(iam);
+      const created = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+      const before = iam.trustPolicyText(roleName);
+
+      const updated = await harness.request({
+        requestType: 'Update',
+        properties: properties(roleName),
+        oldProperties: linkProperties(roleName),
+        physicalResourceId: created.physicalResourceId ?? '',
+      });
+
+      expect(updated.status).toBe('FAILED');
+      expect(updated.reason).toContain(reason);
+      expect(updated.physicalResourceId).toBe(created.physicalResourceId);
+      expect(iam.trustPolicyText(roleName)).toBe(before);
+      scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+    },
+  );
+
+  it.each([
+    ['a role that does not exist', () => 'no-such-role', {}, 'does not exist'],
+    [
+      'a policy that would exceed the quota',
+      (iam: IamStandIn) =>
+        prepareRole(iam, {
+          statements: [
+            PLACEHOLDER,
+            ...Array.from({ length: 7 }, (_, i) => ({
+              ...OPS,
+              Sid: `Ops${i}`,
+              Condition: { StringEquals: { 'sts:ExternalId': `${'o'.repeat(60)}${i}` } },
+            })),
+          ],
+        }),
+      { SnowflakeExternalId: [EXTERNAL_ID, NEW_EXTERNAL_ID, `${'n'.repeat(300)}`] },
+      'ACLSizePerRole',
+    ],
+    [
+      'a Snowflake user IAM does not know',
+      (iam: IamStandIn) => prepareRole(iam),
+      { SnowflakeIamUserArn: 'arn:aws:iam::123456789003:user/unknown' },
+      'Invalid principal in policy',
+    ],
+    [
+      'a role only AWS may modify',
+      (iam: IamStandIn) => prepareRole(iam, { path: '/aws-service-role/' }),
+      {},
+      'protected role',
+    ],
+  ])(
+    'answers FAILED for %s with IAM’s words, and leaves the policy as it was',
+    async (_case, role, overrides, reason) => {
+      const { iam } = harness.lab;
+      const roleName = role(iam);
+      const before = iam.trustPolicyText(roleName);
+
+      const created = await harness.request({
+        requestType: 'Create',
+        properties: linkProperties(roleName, overrides),
+      });
+      await harness.request({
+        requestType: 'Delete',
+        properties: linkProperties(roleName, overrides),
+        physicalResourceId: created.physicalResourceId ?? '',
+      });
+
+      expect(created.status).toBe('FAILED');
+      expect(created.reason).toContain(reason);
+      expect(writesTo(iam, roleName)).toBe(0);
+      expect(iam.trustPolicyText(roleName)).toBe(before);
+      tally.scenarios += 1;
+    },
+  );
+
+  it('trims whitespace around values and drops repeated ids', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+
+    const outcome = await harness.request({
+      requestType: 'Create',
+      properties: linkProperties(` ${roleName} `, {
+        SnowflakeIamUserArn: ` ${SNOWFLAKE_USER}\n`,
+        SnowflakeExternalId: [` ${EXTERNAL_ID}`, `${EXTERNAL_ID} `],
+      }),
+    });
+
+    expect(outcome.status).toBe('SUCCESS');
+    expect(outcome.data.ExternalIds).toBe(EXTERNAL_ID);
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+});
+
+describe('malformed events', () => {
+  async function rawRequest(event: Record<string, unknown>): Promise<CustomResourceOutcome['response']> {
+    const slot = {
+      StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/raw/1',
+      RequestId: `raw-${Math.random()}`,
+      LogicalResourceId: 'Link',
+      RequestType: String(event.RequestType),
+    };
+    const pending = harness.lab.cfn.receiver.expect(slot);
+    await harness.fn.invokeAsync({
+      ...slot,
+      ResponseURL: pending.url,
+      ResourceType: 'Custom::SnowflakeTrustLink',
+      ...event,
+    });
+    const response = await pending.first(1000);
+    pending.expire();
+    return response;
+  }
+
+  it.each([
+    ['no ResourceProperties', { RequestType: 'Create' }],
+    ['an unknown RequestType', { RequestType: 'Upsert', ResourceProperties: linkProperties('any-role') }],
+    ['properties that are not an object', { RequestType: 'Create', ResourceProperties: 'RoleName=x' }],
+  ])('answers FAILED to an event with %s', async (_case, event) => {
+    const response = await rawRequest(event);
+
+    expect(response?.response?.Status).toBe('FAILED');
+    expect(response?.response?.Reason).toEqual(expect.any(String));
+    tally.scenarios += 1;
+  });
+
+  it('never writes the response URL into its logs', async () => {
+    const invocations = [...harness.fn.invocations, ...quick.fn.invocations];
+    const signatures = [...harness.lab.cfn.receiver.received, ...quick.lab.cfn.receiver.received].map(
+      (r) => r.slot.RequestId,
+    );
+    const lines = invocations.flatMap((i) => i.logs);
+
+    expect(invocations.length).toBeGreaterThan(10);
+    expect(
+      lines.filter((line) => /X-Amz-Signature|cloudformation-custom-resource-response/.test(line)),
+    ).toEqual([]);
+    expect(signatures.length).toBeGreaterThan(0);
+    tally.scenarios += 1;
+  });
+});

@@ -1,0 +1,202 @@
+// The end-to-end harness: the lab's stand-ins with the built bundle dist/trust-link/index.js, a stack
+// template of roles and links built in code, direct requests for inputs a template cannot express,
+// and the counts the fault suite reports.
+import { existsSync } from 'node:fs';
+import {
+  type CustomResourceOutcome,
+  type Lab,
+  type LambdaFunction,
+  type RequestType,
+  sendRequest,
+  startLab,
+  type Template,
+  type TrustPolicy,
+  type TrustStatement,
+} from '../../lab';
+
+export const BUNDLE = 'dist/trust-link/index.js';
+export const SNOWFLAKE_USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
+export const OTHER_SNOWFLAKE_USER = 'arn:aws:iam::123456789002:user/xyz9-b-self9876';
+export const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
+export const NEW_EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_b765432/t1bCDEFgHIJklmNoPqR=';
+export const SID = 'SnowflakeTrustLink';
+const STACK_ID =
+  'arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-direct/00000000-0000-4000-8000-000000000000';
+
+/** How the function and CloudFormation are set up for a suite. */
+export interface HarnessOptions {
+  /** The function's time limit; default 20 s. */
+  functionTimeoutMs?: number;
+  /** CloudFormation's wait for an answer; default 30 s. */
+  serviceTimeoutMs?: number;
+  /** TRUST_LINK_SETTLE_MS; default 20. */
+  settleMs?: number;
+}
+
+/** A running lab with the bundle deployed as the function `TrustLinkFunction`. */
+export interface Harness {
+  lab: Lab;
+  fn: LambdaFunction;
+  /** Sends one request straight to the function, as CloudFormation would. */
+  request(request: DirectRequest): Promise<CustomResourceOutcome>;
+  close(): Promise<void>;
+}
+
+/** A request for `Harness.request`; properties as CloudFormation would pass them. */
+export interface DirectRequest {
+  requestType: RequestType;
+  properties: Record<string, unknown>;
+  physicalResourceId?: string;
+  oldProperties?: Record<string, unknown>;
+  logicalResourceId?: string;
+}
+
+/** Starts the lab with the bundle; fails at once when the bundle has not been built. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first.`);
+  const serviceTimeoutMs = options.serviceTimeoutMs ?? 30_000;
+  const environment = {
+    TRUST_LINK_SETTLE_MS: String(options.settleMs ?? 20),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  const lab = await startLab({
+    knownPrincipals: [SNOWFLAKE_USER, OTHER_SNOWFLAKE_USER],
+    cloudformation: {
+      serviceTimeoutMs,
+      environment,
+      functions: {
+        TrustLinkFunction: { modulePath: BUNDLE, timeoutMs: options.functionTimeoutMs ?? 20_000 },
+      },
+      bodyTimeoutMs: 2000,
+    },
+  });
+  const fn = lab.cfn.function({
+    functionName: 'trust-link-direct',
+    modulePath: BUNDLE,
+    timeoutMs: options.functionTimeoutMs ?? 20_000,
+    environment,
+  });
+  return {
+    lab,
+    fn,
+    request: ({ requestType, properties, physicalResourceId, oldProperties, logicalResourceId = 'Link' }) =>
+      sendRequest(fn, lab.cfn.receiver, {
+        requestType,
+        stackId: STACK_ID,
+        logicalResourceId,
+        resourceType: 'Custom::SnowflakeTrustLink',
+        properties: { ServiceToken: fn.arn, ServiceTimeout: '300', ...properties },
+        ...(physicalResourceId === undefined ? {} : { physicalResourceId }),
+        ...(oldProperties === undefined
+          ? {}
+          : { oldProperties: { ServiceToken: fn.arn, ServiceTimeout: '300', ...oldProperties } }),
+        serviceTimeoutMs,
+      }),
+    close: () => lab.close(),
+  };
+}
+
+/** The trust policy Snowflake's own template starts a role with (no Sid). */
+export function placeholderPolicy(accountId = '123456789012'): TrustPolicy {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' },
+    ],
+  };
+}
+
+/** The statement a link owns: the seed's step 9 statement under its Sid. */
+export function linkedStatement(
+  externalIds: string | string[],
+  { sid = SID, user = SNOWFLAKE_USER }: { sid?: string; user?: string } = {},
+): TrustStatement {
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: { AWS: user },
+    Action: 'sts:AssumeRole',
+    Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
+  };
+}
+
+/** The statements of a policy as a list. */
+export function statementsOf(policy: TrustPolicy | undefined): TrustStatement[] {
+  if (policy === undefined) return [];
+  return Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+}
+
+/** One link of a test stack: its Sid, and the parameters that drive it. */
+export interface LinkDeclaration {
+  logicalId: string;
+  sid: string;
+}
+
+/**
+ * A stack of two roles (RoleA, RoleB, named <stack>-a and <stack>-b, trust as template.yaml declares:
+ * the placeholder under the Sid SnowflakeTrustLink), the link function, and links. Each link reads
+ * parameters <Id>Role (a | b), <Id>User, <Id>ExternalId (comma-separated) and <Id>Enabled (yes | no).
+ */
+export function linkStackTemplate(links: LinkDeclaration[]): Template {
+  const role = (suffix: string) => ({
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      RoleName: { 'Fn::Sub': `\${AWS::StackName}-${suffix}` },
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: SID,
+            Effect: 'Allow',
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
+            Principal: { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } },
+            Action: 'sts:AssumeRole',
+          },
+        ],
+      },
+    },
+  });
+  const template: Template = {
+    Parameters: {},
+    Conditions: {},
+    Resources: {
+      RoleA: role('a'),
+      RoleB: role('b'),
+      TrustLinkFunction: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Handler: 'index.handler', Timeout: 20 },
+      },
+    },
+  };
+  for (const { logicalId, sid } of links) {
+    Object.assign(template.Parameters ?? {}, {
+      [`${logicalId}Role`]: { Type: 'String', Default: 'a', AllowedValues: ['a', 'b'] },
+      [`${logicalId}User`]: { Type: 'String', Default: SNOWFLAKE_USER },
+      [`${logicalId}ExternalId`]: { Type: 'String', Default: EXTERNAL_ID },
+      [`${logicalId}Sid`]: { Type: 'String', Default: sid },
+      [`${logicalId}Enabled`]: { Type: 'String', Default: 'yes', AllowedValues: ['yes', 'no'] },
+    });
+    Object.assign(template.Conditions ?? {}, {
+      [`${logicalId}IsEnabled`]: { 'Fn::Equals': [{ Ref: `${logicalId}Enabled` }, 'yes'] },
+    });
+    template.Resources[logicalId] = {
+      Type: 'Custom::SnowflakeTrustLink',
+      Condition: `${logicalId}IsEnabled`,
+      DependsOn: ['RoleA', 'RoleB'],
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['TrustLinkFunction', 'Arn'] },
+        ServiceTimeout: 300,
+        RoleName: { 'Fn::Sub': `\${AWS::StackName}-\${${logicalId}Role}` },
+        SnowflakeIamUserArn: { Ref: `${logicalId}User` },
+        SnowflakeExternalId: { 'Fn::Split': [',', { Ref: `${logicalId}ExternalId` }] },
+        StatementSid: { Ref: `${logicalId}Sid` },
+      },
+    };
+  }
+  return template;
+}
+
+/** `RequestType LogicalId Status` of each request, for asserting what CloudFormation asked and heard. */
+export function requestLines(outcomes: CustomResourceOutcome[]): string[] {
+  return outcomes.map((o) => `${o.event.RequestType} ${o.event.LogicalResourceId} ${o.status}`);
+}

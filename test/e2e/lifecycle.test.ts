@@ -1,0 +1,309 @@
+// The whole life of a link over HTTP: the built bundle run as Lambda runs it, by the lab's
+// CloudFormation stand-in, against the lab's IAM stand-in.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { IamCall, Stack } from '../../lab';
+import {
+  EXTERNAL_ID,
+  type Harness,
+  linkedStatement,
+  linkStackTemplate,
+  NEW_EXTERNAL_ID,
+  placeholderPolicy,
+  requestLines,
+  SID,
+  startHarness,
+  statementsOf,
+} from './harness';
+
+let harness: Harness;
+let stackCount = 0;
+
+beforeAll(async () => {
+  // The read-back after a write catches a concurrent writer only within the settle window: keep it well
+  // above IAM's answer time, as the default 1 s is in AWS (see the concurrent links below).
+  harness = await startHarness({ settleMs: 100 });
+});
+
+afterEach(async () => {
+  await harness.lab.cfn.settled();
+  expect(harness.lab.cfn.violations).toEqual([]);
+});
+
+afterAll(async () => {
+  await harness?.close();
+});
+
+const oneLink = linkStackTemplate([{ logicalId: 'Link', sid: SID }]);
+
+function newStack(): { stack: Stack; roleA: string; roleB: string } {
+  stackCount += 1;
+  const stack = harness.lab.cfn.stack(`life${stackCount}`);
+  return { stack, roleA: `${stack.stackName}-a`, roleB: `${stack.stackName}-b` };
+}
+
+function trustOf(roleName: string) {
+  return harness.lab.iam.trustPolicy(roleName);
+}
+
+/** Runs an act and returns the IAM calls it made on a role. */
+async function callsDuring<T>(
+  roleName: string,
+  act: () => Promise<T>,
+): Promise<{ result: T; calls: string[] }> {
+  const from = harness.lab.iam.calls.length;
+  const result = await act();
+  const calls = harness.lab.iam.calls
+    .slice(from)
+    .filter((c: IamCall) => c.roleName === roleName)
+    .map((c) => c.action);
+  return { result, calls };
+}
+
+describe('a link through its life cycle', () => {
+  it('creates the link: the placeholder becomes the step 4 statement, with one write and one read-back', async () => {
+    const { stack, roleA } = newStack();
+
+    const { result, calls } = await callsDuring(roleA, () => stack.create(oneLink));
+
+    expect(result.status).toBe('CREATE_COMPLETE');
+    expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [linkedStatement(EXTERNAL_ID)] });
+    expect(calls).toEqual(['CreateRole', 'GetRole', 'UpdateAssumeRolePolicy', 'GetRole']);
+    expect(result.requests[0]).toMatchObject({
+      status: 'SUCCESS',
+      physicalResourceId: `SnowflakeTrustLink:${roleA}:${SID}`,
+      data: {
+        RoleArn: `arn:aws:iam::123456789012:role/${roleA}`,
+        RoleName: roleA,
+        StatementSid: SID,
+        ExternalIds: EXTERNAL_ID,
+      },
+    });
+    expect(JSON.parse(String(result.requests[0]?.data.TrustPolicy))).toEqual(trustOf(roleA));
+  });
+
+  it('makes no write on an update that changes nothing in the policy', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+    const before = harness.lab.iam.trustPolicyText(roleA);
+
+    const { result, calls } = await callsDuring(roleA, () =>
+      stack.update({ parameters: { LinkExternalId: ` ${EXTERNAL_ID} ` } }),
+    );
+
+    expect(requestLines(result.requests)).toEqual(['Update Link SUCCESS']);
+    expect(calls).toEqual(['GetRole']);
+    expect(harness.lab.iam.trustPolicyText(roleA)).toBe(before);
+  });
+
+  it('rotates the external id in place, keeping the physical id', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+
+    const result = await stack.update({ parameters: { LinkExternalId: NEW_EXTERNAL_ID } });
+
+    expect(requestLines(result.requests)).toEqual(['Update Link SUCCESS']);
+    expect(result.requests[0]?.physicalResourceId).toBe(result.requests[0]?.event.PhysicalResourceId);
+    expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [linkedStatement(NEW_EXTERNAL_ID)] });
+  });
+
+  it('links several external ids at once, then one again', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+
+    await stack.update({ parameters: { LinkExternalId: `${EXTERNAL_ID},${NEW_EXTERNAL_ID}` } });
+    const both = trustOf(roleA);
+    const result = await stack.update({ parameters: { LinkExternalId: NEW_EXTERNAL_ID } });
+
+    expect(statementsOf(both)).toEqual([linkedStatement([EXTERNAL_ID, NEW_EXTERNAL_ID])]);
+    expect(result.requests[0]?.data.ExternalIds).toBe(NEW_EXTERNAL_ID);
+    expect(statementsOf(trustOf(roleA))).toEqual([linkedStatement(NEW_EXTERNAL_ID)]);
+  });
+
+  it('moves to another role: the new link is made, then CloudFormation deletes the old one', async () => {
+    const { stack, roleA, roleB } = newStack();
+    await stack.create(oneLink);
+
+    const result = await stack.update({ parameters: { LinkRole: 'b' } });
+
+    expect(requestLines(result.requests)).toEqual(['Update Link SUCCESS', 'Delete Link SUCCESS']);
+    expect(result.requests[1]?.event.PhysicalResourceId).toBe(`SnowflakeTrustLink:${roleA}:${SID}`);
+    expect(trustOf(roleA)).toEqual(placeholderPolicy());
+    expect(statementsOf(trustOf(roleB))).toEqual([linkedStatement(EXTERNAL_ID)]);
+  });
+
+  it('replaces the link on a change of Sid, leaving one statement', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+
+    const result = await stack.update({ parameters: { LinkSid: 'SnowflakeApi2' } });
+
+    expect(requestLines(result.requests)).toEqual(['Update Link SUCCESS', 'Delete Link SUCCESS']);
+    expect(statementsOf(trustOf(roleA))).toEqual([linkedStatement(EXTERNAL_ID, { sid: 'SnowflakeApi2' })]);
+  });
+
+  it('unlinks on delete, putting the placeholder back', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+
+    const result = await stack.update({ parameters: { LinkEnabled: 'no' } });
+
+    expect(requestLines(result.requests)).toEqual(['Delete Link SUCCESS']);
+    expect(trustOf(roleA)).toEqual(placeholderPolicy());
+  });
+
+  it('keeps statements it does not own when it unlinks', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+    const mine = statementsOf(trustOf(roleA));
+    const someoneElse = {
+      Sid: 'Ops',
+      Effect: 'Allow',
+      Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+      Action: 'sts:AssumeRole',
+    };
+    harness.lab.iam.setTrustPolicy(roleA, { Version: '2012-10-17', Statement: [...mine, someoneElse] });
+
+    await stack.update({ parameters: { LinkEnabled: 'no' } });
+
+    expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [someoneElse] });
+  });
+
+  it('deletes the stack, link first, then the roles', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+
+    const result = await stack.delete();
+
+    const order = result.events.filter((e) => e.status === 'DELETE_COMPLETE').map((e) => e.logicalResourceId);
+    expect(result.status).toBe('DELETE_COMPLETE');
+    expect(order.indexOf('Link')).toBeLessThan(order.indexOf('RoleA'));
+    expect(harness.lab.iam.role(roleA)).toBeUndefined();
+  });
+
+  it('succeeds in deleting a link whose role has vanished', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+    harness.lab.iam.deleteRole(roleA);
+
+    const result = await stack.delete();
+
+    expect(result.status).toBe('DELETE_COMPLETE');
+    expect(requestLines(result.requests)).toEqual(['Delete Link SUCCESS']);
+  });
+
+  // Known failure, /work/notes/lab-findings.md #1: a Create that IAM refused is answered with the link's id,
+  // and its Delete rewrites the policy. Turn `it.fails` back into `it` once the handler answers the marker.
+  it.fails('touches nothing on the Delete that follows a failed create', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink, { LinkEnabled: 'no' });
+    const before = harness.lab.iam.trustPolicyText(roleA);
+
+    const { result, calls } = await callsDuring(roleA, () =>
+      stack.update({
+        parameters: { LinkEnabled: 'yes', LinkUser: 'arn:aws:iam::123456789003:user/unknown' },
+      }),
+    );
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(requestLines(result.requests)).toEqual(['Create Link FAILED', 'Delete Link SUCCESS']);
+    expect(result.requests[0]?.reason).toContain('Invalid principal in policy');
+    expect(result.requests[1]?.event.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
+    expect(calls).toEqual(['GetRole', 'UpdateAssumeRolePolicy']);
+    expect(harness.lab.iam.trustPolicyText(roleA)).toBe(before);
+  });
+
+  it('restores the old link when CloudFormation rolls a failed update back', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(oneLink);
+    const before = harness.lab.iam.trustPolicyText(roleA);
+
+    const result = await stack.update({
+      parameters: { LinkExternalId: NEW_EXTERNAL_ID, LinkUser: 'arn:aws:iam::123456789003:user/unknown' },
+    });
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(requestLines(result.requests)).toEqual(['Update Link FAILED', 'Update Link SUCCESS']);
+    expect(result.requests[0]?.physicalResourceId).toBe(result.requests[0]?.event.PhysicalResourceId);
+    expect(harness.lab.iam.trustPolicyText(roleA)).toBe(before);
+  });
+
+  it('restores a link that was updated when another resource fails the stack update', async () => {
+    const { stack, roleA } = newStack();
+    const template = linkStackTemplate([
+      { logicalId: 'Link', sid: SID },
+      { logicalId: 'Other', sid: 'OtherIntegration' },
+    ]);
+    await stack.create(template);
+    const before = trustOf(roleA);
+
+    const result = await stack.update({
+      parameters: { LinkExternalId: NEW_EXTERNAL_ID, OtherUser: 'arn:aws:iam::123456789003:user/unknown' },
+    });
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(requestLines(result.requests).sort()).toEqual(
+      ['Update Link SUCCESS', 'Update Link SUCCESS', 'Update Other FAILED', 'Update Other SUCCESS'].sort(),
+    );
+    expect(trustOf(roleA)).toEqual(before);
+  });
+
+  it('undoes a replacement whose update failed, and the old link stays', async () => {
+    const { stack, roleA, roleB } = newStack();
+    await stack.create(oneLink);
+
+    const result = await stack.update({
+      parameters: { LinkRole: 'b', LinkUser: 'arn:aws:iam::123456789003:user/unknown' },
+    });
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(statementsOf(trustOf(roleA))).toEqual([linkedStatement(EXTERNAL_ID)]);
+    expect(statementsOf(trustOf(roleB))).toHaveLength(1);
+    expect(statementsOf(trustOf(roleB))[0]?.Condition).toBeUndefined();
+  });
+});
+
+describe('several links on one role at the same time', () => {
+  const LINKS = ['One', 'Two', 'Three', 'Four'].map((name) => ({
+    logicalId: `Link${name}`,
+    sid: `Integration${name}`,
+  }));
+  const template = linkStackTemplate(LINKS);
+  const idOf = (logicalId: string, round: number) => `${logicalId}_round${round}_id=`;
+
+  it('creates, updates and deletes them together over repeated rounds, losing none', async () => {
+    harness.lab.iam.faults.delayEachAnswer(5);
+    const { stack, roleA } = newStack();
+    const lost: string[] = [];
+    const expectAll = (round: number) => {
+      const statements = statementsOf(trustOf(roleA));
+      for (const { logicalId, sid } of LINKS) {
+        const found = statements.find((s) => s.Sid === sid);
+        if (found?.Condition?.StringEquals?.['sts:ExternalId'] !== idOf(logicalId, round))
+          lost.push(`${sid} round ${round}`);
+      }
+    };
+    const parametersFor = (round: number) =>
+      Object.fromEntries(LINKS.map(({ logicalId }) => [`${logicalId}ExternalId`, idOf(logicalId, round)]));
+
+    const created = await stack.create(template, parametersFor(0));
+    expectAll(0);
+    const statuses = [created.status];
+    for (let round = 1; round <= 5; round++) {
+      statuses.push((await stack.update({ parameters: parametersFor(round) })).status);
+      expectAll(round);
+    }
+    const unlinked = await stack.update({
+      parameters: Object.fromEntries(LINKS.map(({ logicalId }) => [`${logicalId}Enabled`, 'no'])),
+    });
+    harness.lab.iam.faults.clear();
+
+    expect(statuses).toEqual(['CREATE_COMPLETE', ...Array(5).fill('UPDATE_COMPLETE')]);
+    expect(lost).toEqual([]);
+    expect(unlinked.status).toBe('UPDATE_COMPLETE');
+    // None of these links owns the declared placeholder's Sid, so it stayed throughout, alone at the end.
+    expect(trustOf(roleA)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: SID, ...statementsOf(placeholderPolicy())[0] }],
+    });
+  });
+});

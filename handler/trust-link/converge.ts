@@ -2,8 +2,8 @@
 // a jittered moment, reads back, and writes again until the policy says what the edit wants.
 
 import { IamRefusedError, LinkNotConfirmedError } from './errors';
-import { type RoleTrust, readRoleTrust, writeRoleTrust } from './iam';
-import { sleep } from './retry';
+import { IAM_RETRY, type RoleTrust, readRoleTrust, writeRoleTrust } from './iam';
+import { jitteredDelay, sleep } from './retry';
 import { parseTrustPolicy, samePolicy, serializeTrustPolicy, type TrustPolicy } from './trust-policy';
 
 export interface Converged {
@@ -17,7 +17,7 @@ export interface ConvergeOptions {
   signal: AbortSignal;
   /** Upper bound of the wait between a write and its read-back. */
   settleMs: number;
-  /** Called before each write, so that the caller knows something may have changed. */
+  /** Called once a write may have changed the policy: it succeeded, or failed without a clear refusal. */
   onWrite?: () => void;
 }
 
@@ -26,30 +26,44 @@ export const MAX_WRITES = 5;
 
 /**
  * Applies edit to the role's trust policy until a read shows the edit in force. Makes no write when the
- * policy already says it. Returns undefined when the role does not exist.
+ * policy already says it. A write that fails in a way worth retrying is not re-sent: the loop reads and
+ * merges again, since another writer may have changed the policy meanwhile. Returns undefined when the
+ * role does not exist.
  */
 export async function converge(
   roleName: string,
   edit: (policy: TrustPolicy, role: RoleTrust) => TrustPolicy,
   options: ConvergeOptions,
 ): Promise<Converged | undefined> {
+  let failedWrite: IamRefusedError | undefined;
   for (let writes = 0; ; writes++) {
     const role = await readRoleTrust(roleName, options.signal);
     if (!role) return undefined;
     const policy = parsePolicyOf(role);
     const wanted = edit(policy, role);
     if (samePolicy(policy, wanted)) return { role, policy, writes };
-    if (writes === MAX_WRITES) {
-      throw new LinkNotConfirmedError(
-        `Wrote the trust policy of role "${roleName}" ${writes} times, and each time another writer replaced it. ` +
-          'Someone else is editing this trust policy at the same time: retry once they are done.',
-      );
+    if (writes === MAX_WRITES) throw failedWrite ?? notConfirmed(roleName, writes);
+    try {
+      if (!(await writeRoleTrust(roleName, serializeTrustPolicy(wanted), options.signal))) return undefined;
+      options.onWrite?.();
+      failedWrite = undefined;
+    } catch (error) {
+      if (!(error instanceof IamRefusedError) || !error.changedNothing) options.onWrite?.();
+      if (!(error instanceof IamRefusedError && error.retryable)) throw error;
+      failedWrite = error;
+      await sleep(jitteredDelay(writes, IAM_RETRY), options.signal);
+      continue;
     }
-    options.onWrite?.();
-    if (!(await writeRoleTrust(roleName, serializeTrustPolicy(wanted), options.signal))) return undefined;
     // A concurrent writer may be between its read and its write: give it time to land before checking.
     await sleep(options.settleMs / 2 + Math.random() * (options.settleMs / 2), options.signal);
   }
+}
+
+function notConfirmed(roleName: string, writes: number): LinkNotConfirmedError {
+  return new LinkNotConfirmedError(
+    `Wrote the trust policy of role "${roleName}" ${writes} times, and each time another writer replaced it. ` +
+      'Someone else is editing this trust policy at the same time: retry once they are done.',
+  );
 }
 
 function parsePolicyOf(role: RoleTrust): TrustPolicy {

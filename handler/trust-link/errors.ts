@@ -18,8 +18,22 @@ export class MalformedEventError extends TrustLinkError {}
 /** The role to link does not exist (or the ARN given names another account's role). */
 export class RoleNotFoundError extends TrustLinkError {}
 
-/** IAM refused a call; the message carries IAM's own words. */
-export class IamRefusedError extends TrustLinkError {}
+/** IAM refused a call, or did not answer; the message carries IAM's own words. */
+export class IamRefusedError extends TrustLinkError {
+  /** The same call may succeed later: throttling, a 5xx, a concurrent change, the network. */
+  readonly retryable: boolean;
+  /** IAM answered with a refusal, so the call changed nothing (unlike a timeout or a 5xx). */
+  readonly changedNothing: boolean;
+
+  constructor(
+    message: string,
+    options: { cause?: unknown; retryable?: boolean; changedNothing?: boolean } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable ?? false;
+    this.changedNothing = options.changedNothing ?? false;
+  }
+}
 
 /** Other writers kept removing the link's statement; the link gave up after a bounded number of writes. */
 export class LinkNotConfirmedError extends TrustLinkError {}

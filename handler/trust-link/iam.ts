@@ -13,7 +13,7 @@ export interface RoleTrust {
   document: string;
 }
 
-const RETRY: RetryPolicy = { attempts: 5, baseMs: 300, maxMs: 4000 };
+export const IAM_RETRY: RetryPolicy = { attempts: 5, baseMs: 300, maxMs: 4000 };
 const RETRYABLE_CODES = new Set([
   // IAM is eventually consistent: the grant to this function's role may not have reached IAM yet.
   'AccessDenied',
@@ -46,7 +46,7 @@ export async function readRoleTrust(roleName: string, signal?: AbortSignal): Pro
     const { Role } = await withRetries(
       () => iam().send(new GetRoleCommand({ RoleName: roleName }), { abortSignal: signal }),
       isRetryable,
-      RETRY,
+      IAM_RETRY,
       signal,
     );
     if (!Role?.Arn || Role.AssumeRolePolicyDocument === undefined) {
@@ -61,22 +61,19 @@ export async function readRoleTrust(roleName: string, signal?: AbortSignal): Pro
   }
 }
 
-/** Replaces the role's trust policy. Returns false when the role no longer exists. */
+/**
+ * Replaces the role's trust policy, once: a retry would re-send a document built from a read that may
+ * be stale by then, so the caller reads and merges again instead. Returns false when the role is gone.
+ */
 export async function writeRoleTrust(
   roleName: string,
   document: string,
   signal?: AbortSignal,
 ): Promise<boolean> {
   try {
-    await withRetries(
-      () =>
-        iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }), {
-          abortSignal: signal,
-        }),
-      isRetryable,
-      RETRY,
-      signal,
-    );
+    await iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }), {
+      abortSignal: signal,
+    });
     return true;
   } catch (error) {
     if (errorCode(error) === 'NoSuchEntity') return false;
@@ -97,8 +94,11 @@ export function explainIamFailure(action: string, roleName: string, error: unkno
   const code = errorCode(error);
   const said = error instanceof Error ? error.message : String(error);
   const advice = adviceFor(code, said, action);
+  const status = httpStatus(error);
   return new IamRefusedError(`${action} on role "${roleName}" failed: IAM said ${code}: ${said}${advice}`, {
     cause: error,
+    retryable: isRetryable(error),
+    changedNothing: status !== undefined && status >= 400 && status < 500,
   });
 }
 

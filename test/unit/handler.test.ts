@@ -359,6 +359,59 @@ describe('concurrent writers', () => {
   });
 });
 
+describe('failed writes', () => {
+  it('answers the marker id when IAM refused the only write, so its Delete touches nothing', async () => {
+    const response = await invoke(
+      event('Create', {
+        ResourceProperties: { ...props, SnowflakeIamUserArn: 'arn:aws:iam::123456789001:user/unknown' },
+      }),
+    );
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.PhysicalResourceId).toBe('SnowflakeTrustLink-CreateFailed:request-Create');
+  });
+
+  it('reads and merges again after a throttled write instead of re-sending a stale document', async () => {
+    const otherWriter = JSON.stringify(trust(lambdaTrust, linked(NEW_ID, 'OtherLink')));
+    let throttled = false;
+    iamMock.on(UpdateAssumeRolePolicyCommand).callsFake(({ RoleName, PolicyDocument }) => {
+      if (!throttled) {
+        throttled = true;
+        iam.roles.set('snowflake', otherWriter);
+        throw Object.assign(new Error('Rate exceeded'), {
+          name: 'Throttling',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      iam.roles.set(RoleName, PolicyDocument);
+      return {};
+    });
+
+    const response = await invoke(event('Create'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(lambdaTrust, linked(NEW_ID, 'OtherLink'), linked()));
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 2);
+  });
+
+  it('gives up on writes that keep failing with IAM own words, and lets the Delete undo them', async () => {
+    iamMock
+      .on(UpdateAssumeRolePolicyCommand)
+      .rejects(
+        Object.assign(new Error('Internal failure'), {
+          name: 'ServiceFailure',
+          $metadata: { httpStatusCode: 500 },
+        }),
+      );
+
+    const response = await invoke(event('Create'));
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(response.Reason).toContain('IAM said ServiceFailure: Internal failure');
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 5);
+  });
+});
+
 describe('answering CloudFormation', () => {
   it('answers FAILED before the deadline when IAM hangs', async () => {
     iamMock.on(GetRoleCommand).callsFake(() => new Promise(() => undefined));

@@ -11,7 +11,7 @@ import { errorFields, log } from './log';
 
 export type Dispatch = (event: CfnEvent, invocation: Invocation) => Promise<Outcome>;
 
-const DEFAULT_SETTLE_MS = 1000;
+const DEFAULT_SETTLE_MS = 2000;
 
 /** Runs dispatch on the raw event and answers CloudFormation once. Never throws. */
 export async function answerCloudFormation(

@@ -21,7 +21,7 @@ let stackCount = 0;
 beforeAll(async () => {
   // The read-back after a write catches a concurrent writer only within the settle window: keep it well
   // above IAM's answer time, as the default 1 s is in AWS (see the concurrent links below).
-  harness = await startHarness({ settleMs: 100 });
+  harness = await startHarness({ settleMs: 250 });
 });
 
 afterEach(async () => {

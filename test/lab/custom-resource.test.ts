@@ -138,6 +138,21 @@ describe('custom resource requests', () => {
     expect(outcome).toMatchObject({ status: 'FAILED', timedOut: false });
   });
 
+  it('answers 503 SlowDown to PUTs it was told to fail, storing nothing', async () => {
+    receiver.failNextPuts(1);
+    const injected = receiver.faultsInjected;
+
+    const { outcome, invocations, violations } = await create(
+      'slow-down',
+      'const first = await send(event, answer(event), {}); const second = await send(event, answer(event), {}); return [first, second];',
+    );
+
+    expect(invocations[0]?.value).toEqual([503, 200]);
+    expect(receiver.faultsInjected - injected).toBe(1);
+    expect(outcome.status).toBe('SUCCESS');
+    expect(violations).toEqual([]);
+  });
+
   it('fails the request when no answer comes within the ServiceTimeout', async () => {
     const { outcome, violations } = await create('silent', 'return "forgot to answer";', {
       serviceTimeoutMs: 400,

@@ -334,6 +334,26 @@ describe('IAM stand-in faults', () => {
     doomedClient.destroy();
   });
 
+  it('drops hung calls without acting on them', async () => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+    iam.faults.hang({ action: 'UpdateAssumeRolePolicy', times: 1 });
+
+    const call = failureOf(
+      client.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: 'linked',
+          PolicyDocument: JSON.stringify(placeholder),
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    iam.dropHung();
+    const error = await call;
+
+    expect(error).toBeInstanceOf(Error);
+    expect(iam.trustPolicy('linked')).toEqual(linked);
+  });
+
   it('delays each answer by the time asked', async () => {
     iam.createRole({ roleName: 'linked', trustPolicy: linked });
     iam.faults.delayEachAnswer(150);

@@ -197,6 +197,16 @@ describe('CloudFormation stand-in stacks', () => {
     expect(iam.role(roleName)).toBeUndefined();
   });
 
+  it('resolves Outputs, attributes of custom resources included, where their condition holds', async () => {
+    await stack.create(template, { WithFollower: 'yes' });
+
+    expect(stack.outputs()).toEqual({
+      RoleArn: `arn:aws:iam::123456789012:role/${stack.resource('Role')?.physicalId}`,
+      Echo: 'v1!',
+      FollowerEcho: 'v1!!',
+    });
+  });
+
   it('refuses parameter values that break their constraints before anything moves', async () => {
     const calls = iam.calls.length;
 

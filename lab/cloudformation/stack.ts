@@ -47,6 +47,8 @@ export class Stack {
   /** Every custom-resource request since the stack was made. */
   readonly requests: CustomResourceOutcome[] = [];
   private resources = new Map<string, ResourceState>();
+  // The resources this update has created or updated (or tried to): what a rollback must undo.
+  private readonly touched = new Set<string>();
   private template: Template | undefined;
   private parameters: Record<string, string> = {};
   private operation: StackOperationResult | undefined;
@@ -80,9 +82,10 @@ export class Stack {
 
   /** CreateStack. */
   async create(template: Template, parameters: Record<string, string> = {}): Promise<StackOperationResult> {
+    const checked = checkParameters(template, parameters);
     return this.run(async () => {
       this.template = template;
-      this.parameters = checkParameters(template, parameters);
+      this.parameters = checked;
       const failure = await this.forward(new Map());
       if (failure === undefined) return 'CREATE_COMPLETE';
       this.emit(this.stackName, 'AWS::CloudFormation::Stack', 'ROLLBACK_IN_PROGRESS', { reason: failure });
@@ -91,23 +94,26 @@ export class Stack {
     });
   }
 
-  /** UpdateStack, with a new template or the same one, and new parameter values. */
+  /** UpdateStack, with a new template or the same one; parameters not given keep their previous values. */
   async update({
     template,
-    parameters,
+    parameters = {},
   }: {
     template?: Template;
     parameters?: Record<string, string>;
   }): Promise<StackOperationResult> {
+    const nextTemplate = template ?? this.template;
+    if (nextTemplate === undefined) throw new StackValidationError('The stack has not been created.');
+    const kept = Object.entries(this.parameters).filter(([name]) => name in (nextTemplate.Parameters ?? {}));
+    const nextParameters = checkParameters(nextTemplate, { ...Object.fromEntries(kept), ...parameters });
     return this.run(async () => {
       const previous = {
         template: this.template,
         parameters: this.parameters,
         resources: new Map(this.resources),
       };
-      this.template = template ?? previous.template;
-      if (this.template === undefined) throw new StackValidationError('The stack has not been created.');
-      this.parameters = checkParameters(this.template, { ...previous.parameters, ...parameters });
+      this.template = nextTemplate;
+      this.parameters = nextParameters;
       const failure = await this.forward(previous.resources);
       if (failure === undefined) {
         this.emit(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
@@ -145,44 +151,43 @@ export class Stack {
 
   // Creates or updates every resource of the template in dependency order; returns the first failure's reason.
   private async forward(previous: Map<string, ResourceState>): Promise<string | undefined> {
-    const template = this.template as Template;
     const dependencies = resourceDependencies(this.included());
-    const { failure } = await runInOrder(dependencies, async (logicalId) => {
-      const declared = template.Resources[logicalId];
-      if (declared === undefined) return;
-      const properties = this.resolveProperties(logicalId);
-      const before = previous.get(logicalId);
-      if (before !== undefined && before.type === declared.Type) {
-        if (JSON.stringify(properties) === JSON.stringify(before.properties)) return;
-        await this.step(
-          logicalId,
-          declared.Type,
-          'UPDATE',
-          before.physicalId,
-          async (ctx) => {
-            this.touched.add(logicalId);
-            return providerFor(declared.Type).update(ctx, before, properties);
-          },
-          { ...before, properties },
-        );
-      } else {
-        await this.step(
-          logicalId,
-          declared.Type,
-          'CREATE',
-          undefined,
-          async (ctx) => {
-            this.touched.add(logicalId);
-            return providerFor(declared.Type).create(ctx, logicalId, declared.Type, properties);
-          },
-          { logicalId, type: declared.Type, physicalId: '', properties, attributes: {} },
-        );
-      }
-    });
+    const { failure } = await runInOrder(dependencies, (logicalId) =>
+      this.forwardOne(logicalId, previous.get(logicalId)),
+    );
     return failure === undefined ? undefined : reasonOf(failure);
   }
 
-  private touched = new Set<string>();
+  // Updates a resource whose properties changed, creates one that is new (or changed type), leaves the rest.
+  private async forwardOne(logicalId: string, before: ResourceState | undefined): Promise<void> {
+    const type = (this.template as Template).Resources[logicalId]?.Type ?? '';
+    const properties = this.resolveProperties(logicalId);
+    const provider = providerFor(type);
+    if (before !== undefined && before.type === type) {
+      if (JSON.stringify(properties) === JSON.stringify(before.properties)) return;
+      this.touched.add(logicalId);
+      const failedState = { ...before, properties };
+      await this.step(
+        logicalId,
+        type,
+        'UPDATE',
+        before.physicalId,
+        (ctx) => provider.update(ctx, before, properties),
+        failedState,
+      );
+      return;
+    }
+    this.touched.add(logicalId);
+    const failedState = { logicalId, type, physicalId: '', properties, attributes: {} };
+    await this.step(
+      logicalId,
+      type,
+      'CREATE',
+      undefined,
+      (ctx) => provider.create(ctx, logicalId, type, properties),
+      failedState,
+    );
+  }
 
   // Runs one resource operation, logging IN_PROGRESS and COMPLETE or FAILED, and records the new state.
   private async step(
@@ -236,7 +241,7 @@ export class Stack {
         leftovers.set(logicalId, before);
       }
     }
-    await this.deleteStates(leftovers, previous, { keepOnFailure: false });
+    await this.deleteStates(leftovers, previous);
     this.touched.clear();
   }
 
@@ -275,30 +280,25 @@ export class Stack {
   }
 
   private async removeAll(states: Map<string, ResourceState>): Promise<boolean> {
-    return this.deleteStates(states, states, { keepOnFailure: true });
+    return this.deleteStates(states, states);
   }
 
+  // Deletes each state, dependents first (dependencies read from the template, or from `orderFrom`'s types).
+  // A resource whose Delete fails stays in the stack; the others go on.
   private async deleteStates(
     states: Map<string, ResourceState>,
     orderFrom: Map<string, ResourceState>,
-    { keepOnFailure }: { keepOnFailure: boolean },
   ): Promise<boolean> {
     const declared = Object.fromEntries([...states.keys()].map((id) => [id, this.declared(id, orderFrom)]));
     let ok = true;
-    await runInOrder(
-      resourceDependencies(declared),
-      async (logicalId) => {
-        const state = states.get(logicalId);
-        if (state === undefined) return;
-        try {
-          await this.removeOne(state);
-        } catch {
-          ok = false;
-          if (!keepOnFailure) return;
-        }
-      },
-      { reverse: true },
-    );
+    const deleteOne = async (logicalId: string) => {
+      const state = states.get(logicalId);
+      if (state === undefined) return;
+      await this.removeOne(state).catch(() => {
+        ok = false;
+      });
+    };
+    await runInOrder(resourceDependencies(declared), deleteOne, { reverse: true });
     return ok;
   }
 

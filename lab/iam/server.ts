@@ -45,7 +45,8 @@ export class IamStandIn {
   readonly faults = new FaultPlan();
   /** Every call received, in order of arrival. */
   readonly calls: IamCall[] = [];
-  private readonly hung = new Map<() => void, ServerResponse>();
+  // Each hung call's continuation: true acts on the request, false drops it.
+  private readonly hung = new Map<(act: boolean) => void, ServerResponse>();
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -124,9 +125,12 @@ export class IamStandIn {
     );
   }
 
-  /** Lets every hung call go on and be answered. */
+  /**
+   * Lets every hung call go on: IAM acts on it, even when its caller has given up meanwhile (a write
+   * that lands late), and answers it if the caller still listens.
+   */
   release(): void {
-    for (const resume of this.hung.keys()) resume();
+    for (const resume of this.hung.keys()) resume(true);
     this.hung.clear();
   }
 
@@ -134,16 +138,16 @@ export class IamStandIn {
   dropHung(): void {
     for (const [resume, res] of this.hung) {
       res.destroy();
-      resume();
+      resume(false);
     }
     this.hung.clear();
   }
 
-  /** Stops the server; hung calls are cut off. */
+  /** Stops the server; hung calls are cut off without being acted on. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.dropHung();
     for (const socket of this.sockets) socket.destroy();
-    this.release();
     await closed;
   }
 
@@ -159,12 +163,13 @@ export class IamStandIn {
     this.calls.push(call);
     const fault = this.faults.take(call.action);
     if (fault !== undefined) call.fault = fault;
-    if (fault === 'Hang') await new Promise<void>((resume) => this.hung.set(resume, res));
+    if (fault === 'Hang' && !(await new Promise<boolean>((resume) => this.hung.set(resume, res)))) return;
     if (this.faults.delay > 0) await sleep(this.faults.delay);
-    if (res.destroyed) return;
+    // IAM has the whole request: it acts on it even if the caller has gone; only the answer is lost then.
     const answer = this.answer(req, params, requestId, fault);
     call.status = answer.status;
     if (answer.errorCode !== undefined) call.errorCode = answer.errorCode;
+    if (res.destroyed) return;
     res.writeHead(answer.status, {
       'x-amzn-RequestId': requestId,
       'Content-Type': 'text/xml',

@@ -180,26 +180,41 @@ describe('IAM faults', () => {
     },
   );
 
-  it('answers FAILED before the deadline when the write hangs, with an id whose Delete undoes what may have landed', async () => {
+  /** A Create whose write hangs past the deadline, what IAM then does with it, and the Delete that follows. */
+  async function createWhileTheWriteHangs(then: (iam: IamStandIn) => void) {
     const { iam } = quick.lab;
     const roleName = prepareRole(iam);
-    const before = iam.trustPolicyText(roleName);
     iam.faults.hang({ action: 'UpdateAssumeRolePolicy' });
-
     const created = await quick.request({ requestType: 'Create', properties: linkProperties(roleName) });
     iam.faults.clear();
-    iam.dropHung();
+    then(iam);
     const deleted = await quick.request({
       requestType: 'Delete',
       properties: linkProperties(roleName),
       physicalResourceId: created.physicalResourceId ?? '',
     });
+    return { iam, roleName, created, deleted };
+  }
+
+  it('answers FAILED before the deadline when the write hangs; the Delete finds nothing to undo if it was lost', async () => {
+    const { iam, roleName, created, deleted } = await createWhileTheWriteHangs((i) => i.dropHung());
 
     expect(created.status).toBe('FAILED');
-    expect(created.physicalResourceId).toBe(`SnowflakeTrustLink:${roleName}:${SID}`);
+    expect(created.reason).toContain("did not finish within the function's time");
     expect(deleted.status).toBe('SUCCESS');
-    expect(iam.trustPolicyText(roleName)).toBe(before);
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([PLACEHOLDER, OPS]);
     scenarioEnds(iam, roleName, [PLACEHOLDER, OPS]);
+  });
+
+  // Known failure, /work/notes/lab-findings.md #4: a write in flight at the deadline is answered with the
+  // failed-create marker, so a write that lands late is never undone. Turn `it.fails` into `it` once fixed.
+  it.fails('answers FAILED before the deadline when the write hangs; the Delete undoes it if it lands late', async () => {
+    const { iam, roleName, created, deleted } = await createWhileTheWriteHangs((i) => i.release());
+
+    expect(created.status).toBe('FAILED');
+    expect(deleted.status).toBe('SUCCESS');
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([OPS]);
+    scenarioEnds(iam, roleName, [OPS]);
   });
 
   it('delivers its answer when the response URL fails at first', async () => {
@@ -223,9 +238,7 @@ describe('two writers on one role', () => {
     }
   }
 
-  // Known failure, /work/notes/lab-findings.md #2: the retried write re-sends a document from a stale read.
-  // Turn `it.fails` back into `it` once the handler re-reads before writing again.
-  it.fails('keeps both links when one write is cut off and sent again after the other link confirmed', async () => {
+  it('keeps both links when one write is cut off and sent again after the other link confirmed', async () => {
     const { iam } = harness.lab;
     const roleName = prepareRole(iam);
     const linkA = linkedStatement(EXTERNAL_ID, { sid: 'LinkA' });
@@ -327,6 +340,21 @@ const BAD_INPUT: Array<[string, (roleName: string) => Record<string, unknown>, s
     'a Sid that is not alphanumeric',
     (r) => linkProperties(r, { StatementSid: 'Snowflake-Link' }),
     'StatementSid',
+  ],
+  [
+    'a RoleArn of another account',
+    (r) => linkProperties(r, { RoleName: undefined, RoleArn: `arn:aws:iam::999999999999:role/${r}` }),
+    'does not match',
+  ],
+  [
+    'a non-ASCII character in an external id (the Reason is sent in bytes)',
+    (r) => linkProperties(r, { SnowflakeExternalId: 'MYACCOUNT_SFCRole=2_é' }),
+    '"é"',
+  ],
+  [
+    'a value so long that the Reason would pass 4096 bytes',
+    (r) => linkProperties(r, { SnowflakeIamUserArn: `arn:aws:iam::123456789001:user/${'x'.repeat(5000)}` }),
+    'SnowflakeIamUserArn',
   ],
 ];
 

@@ -354,6 +354,28 @@ describe('IAM stand-in faults', () => {
     expect(iam.trustPolicy('linked')).toEqual(linked);
   });
 
+  it('acts on a released call even after its caller gave up, as a write that lands late', async () => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+    iam.faults.hang({ action: 'UpdateAssumeRolePolicy', times: 1 });
+
+    const error = await failureOf(
+      client.send(
+        new UpdateAssumeRolePolicyCommand({
+          RoleName: 'linked',
+          PolicyDocument: JSON.stringify(placeholder),
+        }),
+        { abortSignal: AbortSignal.timeout(100) },
+      ),
+    );
+    const beforeRelease = iam.trustPolicy('linked');
+    iam.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+
+    expect(error.name).toBe('AbortError');
+    expect(beforeRelease).toEqual(linked);
+    expect(iam.trustPolicy('linked')).toEqual(placeholder);
+  });
+
   it('delays each answer by the time asked', async () => {
     iam.createRole({ roleName: 'linked', trustPolicy: linked });
     iam.faults.delayEachAnswer(150);

@@ -13,12 +13,15 @@ export interface Converged {
   writes: number;
 }
 
+/** A write is sent, then lands, or is refused by IAM (so it changed nothing); a timeout or a 5xx is neither. */
+export type WriteEvent = 'sent' | 'landed' | 'refused';
+
 export interface ConvergeOptions {
   signal: AbortSignal;
   /** Upper bound of the wait between a write and its read-back. */
   settleMs: number;
-  /** Called once a write may have changed the policy: it succeeded, or failed without a clear refusal. */
-  onWrite?: () => void;
+  /** Told of each write as it is sent, lands, or is refused: so the caller knows whether anything may have changed. */
+  onWrite?: (event: WriteEvent) => void;
 }
 
 /** Writes at most this often before concluding that another writer keeps undoing the edit. */
@@ -43,12 +46,15 @@ export async function converge(
     const wanted = edit(policy, role);
     if (samePolicy(policy, wanted)) return { role, policy, writes };
     if (writes === MAX_WRITES) throw failedWrite ?? notConfirmed(roleName, writes);
+    // Told before sending: if the deadline answers while the write is in flight, it may still land.
+    options.onWrite?.('sent');
     try {
-      if (!(await writeRoleTrust(roleName, serializeTrustPolicy(wanted), options.signal))) return undefined;
-      options.onWrite?.();
+      const landed = await writeRoleTrust(roleName, serializeTrustPolicy(wanted), options.signal);
+      options.onWrite?.(landed ? 'landed' : 'refused');
+      if (!landed) return undefined;
       failedWrite = undefined;
     } catch (error) {
-      if (!(error instanceof IamRefusedError) || !error.changedNothing) options.onWrite?.();
+      if (error instanceof IamRefusedError && error.changedNothing) options.onWrite?.('refused');
       if (!(error instanceof IamRefusedError && error.retryable)) throw error;
       failedWrite = error;
       await sleep(jitteredDelay(writes, IAM_RETRY), options.signal);

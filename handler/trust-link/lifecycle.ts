@@ -1,6 +1,6 @@
 // What each request does to the trust policy: Create and Update link, Delete unlinks.
 
-import { type Converged, converge } from './converge';
+import { type Converged, converge, type WriteEvent } from './converge';
 import { RoleNotFoundError } from './errors';
 import type { RoleTrust } from './iam';
 import { log } from './log';
@@ -30,9 +30,14 @@ export async function onCreate(properties: unknown, invocation: Invocation): Pro
   const spec = parseLinkProperties(properties);
   const physicalId = linkPhysicalId(spec.roleName, spec.sid);
   // Once a write may have happened, the Delete that follows a failure must undo it.
-  const linked = await link(spec, invocation, () => {
-    invocation.failedPhysicalId = physicalId;
-  });
+  const marker = invocation.failedPhysicalId;
+  const linked = await link(
+    spec,
+    invocation,
+    trackWrites((mayHaveChanged) => {
+      invocation.failedPhysicalId = mayHaveChanged ? physicalId : marker;
+    }),
+  );
   return { physicalResourceId: physicalId, data: linkData(spec, linked) };
 }
 
@@ -49,9 +54,13 @@ export async function onUpdate(
   const physicalId = linkPhysicalId(spec.roleName, spec.sid);
   let wrote = false;
   try {
-    const linked = await link(spec, invocation, () => {
-      wrote = true;
-    });
+    const linked = await link(
+      spec,
+      invocation,
+      trackWrites((mayHaveChanged) => {
+        wrote = mayHaveChanged;
+      }),
+    );
     return { physicalResourceId: physicalId, data: linkData(spec, linked) };
   } catch (error) {
     // CloudFormation never learns of a replacement that failed, so it would never delete it: undo it here.
@@ -76,7 +85,20 @@ export async function onDelete(physicalId: string, invocation: Invocation): Prom
   return { physicalResourceId: physicalId };
 }
 
-async function link(spec: LinkSpec, invocation: Invocation, onWrite: () => void): Promise<Converged> {
+// Follows a flow's writes: the policy may have changed once a write was sent, unless IAM refused every one.
+function trackWrites(onChange: (mayHaveChanged: boolean) => void): (event: WriteEvent) => void {
+  let landed = false;
+  return (event) => {
+    if (event === 'landed') landed = true;
+    onChange(landed || event !== 'refused');
+  };
+}
+
+async function link(
+  spec: LinkSpec,
+  invocation: Invocation,
+  onWrite: (event: WriteEvent) => void,
+): Promise<Converged> {
   const linked = await converge(
     spec.roleName,
     (policy, role) => {

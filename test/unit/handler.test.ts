@@ -425,6 +425,14 @@ describe('answering CloudFormation', () => {
     expect(response.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
   });
 
+  it('answers with the link id when the deadline comes while a write is in flight, so the Delete undoes it', async () => {
+    iamMock.on(UpdateAssumeRolePolicyCommand).callsFake(() => new Promise(() => undefined));
+
+    const response = await invoke(event('Create'), 3000);
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+  });
+
   it.each([
     ['an unknown RequestType', { RequestType: 'Upsert' }, 'Unknown RequestType "Upsert"'],
     ['a missing StackId', { StackId: undefined }, 'lacks StackId'],

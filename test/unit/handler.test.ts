@@ -395,14 +395,12 @@ describe('failed writes', () => {
   });
 
   it('gives up on writes that keep failing with IAM own words, and lets the Delete undo them', async () => {
-    iamMock
-      .on(UpdateAssumeRolePolicyCommand)
-      .rejects(
-        Object.assign(new Error('Internal failure'), {
-          name: 'ServiceFailure',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    iamMock.on(UpdateAssumeRolePolicyCommand).rejects(
+      Object.assign(new Error('Internal failure'), {
+        name: 'ServiceFailure',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
 
     const response = await invoke(event('Create'));
 

@@ -206,9 +206,7 @@ describe('IAM faults', () => {
     scenarioEnds(iam, roleName, [PLACEHOLDER, OPS]);
   });
 
-  // Known failure, /work/notes/lab-findings.md #4: a write in flight at the deadline is answered with the
-  // failed-create marker, so a write that lands late is never undone. Turn `it.fails` into `it` once fixed.
-  it.fails('answers FAILED before the deadline when the write hangs; the Delete undoes it if it lands late', async () => {
+  it('answers FAILED before the deadline when the write hangs; the Delete undoes it if it lands late', async () => {
     const { iam, roleName, created, deleted } = await createWhileTheWriteHangs((i) => i.release());
 
     expect(created.status).toBe('FAILED');

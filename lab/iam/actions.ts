@@ -6,12 +6,15 @@ import { roleXml, successXml } from './xml';
 /** The actions the stand-in knows. */
 export const ACTIONS = ['GetRole', 'UpdateAssumeRolePolicy', 'CreateRole', 'DeleteRole'] as const;
 
-/** Runs one action on the store and returns the success XML; throws the IamError IAM would answer. */
-export function runAction(store: RoleStore, params: URLSearchParams, requestId: string): string {
+/**
+ * Runs one action on the store and returns the success XML; throws the IamError IAM would answer.
+ * `staleMs` makes GetRole read as an eventually consistent IAM may: up to that much behind the writes.
+ */
+export function runAction(store: RoleStore, params: URLSearchParams, requestId: string, staleMs = 0): string {
   const action = params.get('Action') ?? '';
   switch (action) {
     case 'GetRole':
-      return successXml(action, requestId, roleXml(store.getRole(required(params, 'RoleName'))));
+      return successXml(action, requestId, roleXml(store.getRole(required(params, 'RoleName'), staleMs)));
     case 'UpdateAssumeRolePolicy':
       store.updateTrustPolicy(required(params, 'RoleName'), required(params, 'PolicyDocument'));
       return successXml(action, requestId);

@@ -23,6 +23,7 @@ interface FaultRule {
 export class FaultPlan {
   private rules: FaultRule[] = [];
   private delayMs = 0;
+  private staleMs = 0;
   private injectedCount = 0;
 
   /** Answers the next calls with Throttling 400 "Rate exceeded". */
@@ -51,11 +52,26 @@ export class FaultPlan {
     return this;
   }
 
-  /** Drops every waiting rule and the delay. */
+  /**
+   * Makes GetRole eventually consistent, as IAM is: it returns the trust policy as it was `ms`
+   * milliseconds ago (0 turns it off). Writes take effect at once for later writes.
+   */
+  staleReads(ms: number): this {
+    this.staleMs = ms;
+    return this;
+  }
+
+  /** Drops every waiting rule, the delay and stale reads. */
   clear(): this {
     this.rules = [];
     this.delayMs = 0;
+    this.staleMs = 0;
     return this;
+  }
+
+  /** How far behind the writes GetRole reads, in ms. */
+  get staleness(): number {
+    return this.staleMs;
   }
 
   /** How many calls a fault has hit so far (delays not counted). */

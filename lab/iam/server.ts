@@ -188,7 +188,7 @@ export class IamStandIn {
     try {
       if (fault !== undefined && fault !== 'Hang') throw faultError(fault);
       checkSigned(req);
-      return { status: 200, xml: runAction(this.store, params, requestId) };
+      return { status: 200, xml: runAction(this.store, params, requestId, this.faults.staleness) };
     } catch (error) {
       const iamError =
         error instanceof IamError

@@ -20,6 +20,8 @@ export interface NewRole {
 /** Roles by name, and the directory of principals IAM would recognise. */
 export class RoleStore implements PrincipalDirectory {
   private readonly roles = new Map<string, RoleRecord>();
+  // Every trust policy a role has had, with when it was written: what an eventually consistent read may see.
+  private readonly history = new Map<string, Array<{ at: number; document: string }>>();
   private readonly knownArns = new Set<string>();
   private readonly knownAccounts = new Set<string>();
 
@@ -70,14 +72,22 @@ export class RoleStore implements PrincipalDirectory {
       ...(description === undefined ? {} : { description }),
     };
     this.roles.set(roleName, role);
+    this.history.set(roleName, [{ at: Date.now(), document: role.assumeRolePolicyDocument }]);
     return role;
   }
 
-  getRole(roleName: string): RoleRecord {
+  /**
+   * The role; with `staleMs`, its trust policy as an eventually consistent read may see it: the newest
+   * version written at least `staleMs` ago (or the first one).
+   */
+  getRole(roleName: string, staleMs = 0): RoleRecord {
     checkRoleName(roleName);
     const role = this.roles.get(roleName);
     if (role === undefined) throw noSuchRole(roleName);
-    return { ...role };
+    if (staleMs <= 0) return { ...role };
+    const versions = this.history.get(roleName) ?? [];
+    const seen = versions.filter((v) => v.at <= Date.now() - staleMs).at(-1) ?? versions[0];
+    return { ...role, assumeRolePolicyDocument: seen?.document ?? role.assumeRolePolicyDocument };
   }
 
   updateTrustPolicy(roleName: string, document: string): void {
@@ -91,11 +101,13 @@ export class RoleStore implements PrincipalDirectory {
     }
     const stored = acceptTrustPolicy(document, this, this.trustPolicyQuota);
     this.roles.set(roleName, { ...role, assumeRolePolicyDocument: stored });
+    this.history.get(roleName)?.push({ at: Date.now(), document: stored });
   }
 
   deleteRole(roleName: string): void {
     this.getRole(roleName);
     this.roles.delete(roleName);
+    this.history.delete(roleName);
   }
 
   roleNames(): string[] {

@@ -110,6 +110,8 @@ describe('IAM faults', () => {
       (iam: IamStandIn) => iam.faults.concurrentModification({ action: 'UpdateAssumeRolePolicy', times: 2 }),
     ],
     ['slow answers', (iam: IamStandIn) => iam.faults.delayEachAnswer(250)],
+    // IAM is eventually consistent: the read-back may not show the write yet (here 2.5 settle windows behind).
+    ['reads that lag behind the writes', (iam: IamStandIn) => iam.faults.staleReads(50)],
     [
       'a connection dropped before IAM read the request',
       (iam: IamStandIn) => {

@@ -376,6 +376,30 @@ describe('IAM stand-in faults', () => {
     expect(iam.trustPolicy('linked')).toEqual(placeholder);
   });
 
+  it('reads behind the writes when asked to, as eventually consistent IAM may', async () => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    iam.faults.staleReads(100);
+    const read = async () =>
+      JSON.parse(
+        decodeURIComponent(
+          (await client.send(new GetRoleCommand({ RoleName: 'linked' }))).Role?.AssumeRolePolicyDocument ??
+            '',
+        ),
+      );
+
+    await client.send(
+      new UpdateAssumeRolePolicyCommand({ RoleName: 'linked', PolicyDocument: JSON.stringify(placeholder) }),
+    );
+    const rightAfter = await read();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const later = await read();
+
+    expect(rightAfter).toEqual(linked);
+    expect(later).toEqual(placeholder);
+    expect(iam.trustPolicy('linked')).toEqual(placeholder);
+  });
+
   it('delays each answer by the time asked', async () => {
     iam.createRole({ roleName: 'linked', trustPolicy: linked });
     iam.faults.delayEachAnswer(150);

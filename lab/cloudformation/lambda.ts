@@ -146,7 +146,7 @@ export class LambdaFunction {
     const startedAt = Date.now();
     const deadline = startedAt + timeoutMs;
     instance.logs = [];
-    const result = await this.await(instance, requestId, event, deadline, timeoutMs);
+    const result = await this.callHandler(instance, requestId, event, deadline, timeoutMs);
     const logs = instance.logs;
     instance.logs = undefined;
     const invocation: Invocation = {
@@ -163,7 +163,8 @@ export class LambdaFunction {
     return this.record(invocation);
   }
 
-  private await(
+  // Sends the event to the instance and waits for the handler's result, its error, the time limit or a crash.
+  private callHandler(
     instance: Instance,
     requestId: string,
     event: unknown,

@@ -1,7 +1,7 @@
 // The whole life of a link over HTTP: the built bundle run as Lambda runs it, by the lab's
 // CloudFormation stand-in, against the lab's IAM stand-in.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { IamCall, Stack } from '../../lab';
+import { type IamCall, loadTemplate, type Stack } from '../../lab';
 import {
   EXTERNAL_ID,
   type Harness,
@@ -280,6 +280,34 @@ describe('a link through its life cycle', () => {
     expect(statementsOf(trustOf(roleA))).toEqual([linkedStatement(EXTERNAL_ID)]);
     expect(statementsOf(trustOf(roleB))).toHaveLength(1);
     expect(statementsOf(trustOf(roleB))[0]?.Condition).toBeUndefined();
+  });
+});
+
+describe("template.yaml's stack", () => {
+  it('links the role as the template declares it, once both values are given', async () => {
+    const stack = harness.lab.cfn.stack(`tpl${++stackCount}`);
+    const template = loadTemplate('template.yaml');
+
+    const first = await stack.create(template);
+    const roleName = stack.resource('SnowflakeRole')?.physicalId ?? '';
+    const declared = trustOf(roleName);
+    const linked = await stack.update({
+      parameters: {
+        SnowflakeIamUserArn: SNOWFLAKE_USER,
+        SnowflakeExternalId: `${EXTERNAL_ID},${NEW_EXTERNAL_ID}`,
+      },
+    });
+
+    expect(first).toMatchObject({ status: 'CREATE_COMPLETE', requests: [] });
+    expect(statementsOf(declared)).toEqual([{ Sid: SID, ...statementsOf(placeholderPolicy())[0] }]);
+    expect(requestLines(linked.requests)).toEqual(['Create SnowflakeTrustLink SUCCESS']);
+    expect(linked.requests[0]?.event.ResourceProperties).toMatchObject({
+      RoleArn: `arn:aws:iam::123456789012:role/${roleName}`,
+      SnowflakeExternalId: [EXTERNAL_ID, NEW_EXTERNAL_ID],
+      ServiceTimeout: expect.any(String),
+    });
+    expect(statementsOf(trustOf(roleName))).toEqual([linkedStatement([EXTERNAL_ID, NEW_EXTERNAL_ID])]);
+    expect(stack.outputs().SnowflakeTrustLinkStatus).toMatch(/^in force/);
   });
 });
 

@@ -55,7 +55,7 @@ function invert(dependencies: Dependencies): Dependencies {
   return dependents;
 }
 
-/** The names a value refers to through Ref, Fn::GetAtt and Fn::Sub. */
+/** The names a value refers to through Ref, Fn::GetAtt and Fn::Sub (not pseudo parameters, not Sub's own variables). */
 export function referencedNames(value: unknown): Set<string> {
   const names = new Set<string>();
   const visit = (v: unknown): void => {
@@ -69,9 +69,11 @@ export function referencedNames(value: unknown): Set<string> {
       else if (key === 'Fn::GetAtt')
         names.add(String(Array.isArray(argument) ? argument[0] : String(argument).split('.')[0]));
       else if (key === 'Fn::Sub') {
-        const text = Array.isArray(argument) ? argument[0] : argument;
-        for (const [, name] of String(text).matchAll(/\$\{([^!}][^}.]*)/g)) names.add(name ?? '');
-        if (Array.isArray(argument)) visit(argument[1]);
+        const [text, variables = {}] = Array.isArray(argument) ? argument : [argument];
+        for (const [, name = ''] of String(text).matchAll(/\$\{([^!}][^}.]*)/g)) {
+          if (!name.startsWith('AWS::') && !(name in (variables as object))) names.add(name);
+        }
+        visit(variables);
       } else visit(argument);
     }
   };

@@ -22,12 +22,16 @@ export interface ResourceState {
   attributes: Record<string, unknown>;
 }
 
-/** A resource operation that failed; `physicalId` is set when the resource answered with one. */
+/**
+ * A resource operation that failed; `physicalId` is set when the resource answered with one, and
+ * `untouched` when CloudFormation refused it before anything reached the resource (nothing to roll back).
+ */
 export class ResourceFailure extends Error {
   override readonly name = 'ResourceFailure';
   constructor(
     message: string,
     readonly physicalId?: string,
+    readonly untouched = false,
   ) {
     super(message);
   }
@@ -165,6 +169,10 @@ const customResource: Provider = {
     };
   },
   async update(ctx, current, properties) {
+    // CloudFormation refuses this itself, before any request reaches the function.
+    if (properties.ServiceToken !== current.properties.ServiceToken) {
+      throw new ResourceFailure('Modifying service token is not allowed.', undefined, true);
+    }
     const outcome = await request(ctx, 'Update', current, properties, current);
     return {
       ...current,

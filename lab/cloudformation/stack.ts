@@ -222,7 +222,11 @@ export class Stack {
         });
       }
       // A failed update keeps its physical id; its rollback Update carries the failed properties as old ones.
-      if (verb === 'UPDATE' && failedState !== undefined) this.resources.set(logicalId, failedState);
+      // One CloudFormation refused itself never reached the resource: nothing to roll back there.
+      const untouched = error instanceof ResourceFailure && error.untouched;
+      if (verb === 'UPDATE' && failedState !== undefined && !untouched)
+        this.resources.set(logicalId, failedState);
+      if (untouched) this.touched.delete(logicalId);
       this.emit(logicalId, type, `${verb}_FAILED`, {
         reason,
         ...(answeredId === undefined ? {} : { physicalResourceId: answeredId }),

@@ -207,6 +207,23 @@ describe('CloudFormation stand-in stacks', () => {
     });
   });
 
+  it('refuses to change a custom resource’s ServiceToken, as CloudFormation does', async () => {
+    await stack.create(template);
+    const changed = structuredClone(template);
+    const thing = changed.Resources.Thing?.Properties ?? {};
+    thing.ServiceToken = 'arn:aws:lambda:us-east-1:123456789012:function:another';
+
+    const result = await stack.update({ template: changed });
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(result.events).toContainEqual(
+      expect.objectContaining({
+        logicalResourceId: 'Thing',
+        reason: 'Modifying service token is not allowed.',
+      }),
+    );
+  });
+
   it('refuses parameter values that break their constraints before anything moves', async () => {
     const calls = iam.calls.length;
 

@@ -54,14 +54,14 @@ export async function answerCloudFormation(
 
 type Result = { outcome: Outcome } | { error: unknown };
 
-// The guard leaves time to answer: a fifth of the budget, between 1 and 10 seconds.
+// The guard leaves time to answer: a fifth of the budget, between 0.2 and 10 seconds.
 async function runBeforeDeadline(
   flow: () => Promise<Outcome>,
   context: Context,
   controller: AbortController,
 ): Promise<Result> {
   const budget = context.getRemainingTimeInMillis();
-  const reserve = Math.min(10_000, Math.max(1_000, budget * 0.2));
+  const reserve = Math.min(10_000, Math.max(200, budget * 0.2));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<Result>((resolve) => {
     timer = setTimeout(() => {

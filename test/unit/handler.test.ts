@@ -418,9 +418,16 @@ describe('answering CloudFormation', () => {
     const response = await invoke(event('Create'), 3000);
 
     expect(Date.now() - started).toBeLessThan(3000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2400);
     expect(response.Status).toBe('FAILED');
     expect(response.Reason).toContain("did not finish within the function's time");
     expect(response.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
+  });
+
+  it('links within a one-second function, keeping only a fifth of it in reserve', async () => {
+    const response = await invoke(event('Create'), 1000);
+
+    expect(response.Status).toBe('SUCCESS');
   });
 
   it('answers with the link id when the deadline comes while a write is in flight, so the Delete undoes it', async () => {

@@ -1,7 +1,7 @@
 // The IAM stand-in's state: roles with their trust policies, and the principals that exist.
-import { randomBytes } from 'node:crypto';
 import { IamError, noSuchRole, validationError } from './errors';
 import { acceptTrustPolicy, DEFAULT_TRUST_POLICY_QUOTA, type PrincipalDirectory } from './policy';
+import { mapAwsPrincipals, uniqueId } from './principals';
 import type { RoleRecord } from './xml';
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
@@ -22,7 +22,8 @@ export class RoleStore implements PrincipalDirectory {
   private readonly roles = new Map<string, RoleRecord>();
   // Every trust policy a role has had, with when it was written: what an eventually consistent read may see.
   private readonly history = new Map<string, Array<{ at: number; document: string }>>();
-  private readonly knownArns = new Set<string>();
+  // Users and roles outside the store that exist, with their unique ids.
+  private readonly knownArns = new Map<string, string>();
   private readonly knownAccounts = new Set<string>();
 
   constructor(
@@ -32,14 +33,16 @@ export class RoleStore implements PrincipalDirectory {
     this.knownAccounts.add(accountId);
   }
 
-  /** Makes a principal exist: an IAM user or role ARN, or a 12-digit account id. */
+  /** Makes a principal exist: an IAM user or role ARN (with a new unique id), or a 12-digit account id. */
   addKnownPrincipal(principal: string): void {
     const account = /^[0-9]{12}$/.test(principal) ? principal : principal.split(':')[4];
     if (account !== undefined) this.knownAccounts.add(account);
-    if (principal !== account) this.knownArns.add(principal);
+    if (principal !== account && !this.knownArns.has(principal)) {
+      this.knownArns.set(principal, uniqueId(principal.includes(':role/') ? 'role' : 'user'));
+    }
   }
 
-  /** Makes a principal stop existing, as when an IAM user is deleted. */
+  /** Makes a principal stop existing, as when an IAM user is deleted: policies naming it show its unique id. */
   removeKnownPrincipal(principal: string): void {
     this.knownArns.delete(principal);
   }
@@ -47,7 +50,7 @@ export class RoleStore implements PrincipalDirectory {
   isKnown(arn: string): boolean {
     const rootOf = /^arn:[\w-]+:iam::([0-9]{12}):root$/.exec(arn);
     if (rootOf?.[1] !== undefined) return this.knownAccounts.has(rootOf[1]);
-    return this.knownArns.has(arn) || [...this.roles.values()].some((role) => role.arn === arn);
+    return this.idOf(arn) !== undefined;
   }
 
   createRole({ roleName, trustPolicy, path = '/', description }: NewRole): RoleRecord {
@@ -63,17 +66,17 @@ export class RoleStore implements PrincipalDirectory {
     const text = typeof trustPolicy === 'string' ? trustPolicy : JSON.stringify(trustPolicy);
     const role: RoleRecord = {
       roleName,
-      roleId: `AROA${randomId(17)}`,
+      roleId: uniqueId('role'),
       arn: `arn:aws:iam::${this.accountId}:role${path}${roleName}`,
       path,
       createDate: new Date(),
       maxSessionDuration: 3600,
-      assumeRolePolicyDocument: acceptTrustPolicy(text, this, this.trustPolicyQuota),
+      assumeRolePolicyDocument: this.stored(acceptTrustPolicy(text, this, this.trustPolicyQuota)),
       ...(description === undefined ? {} : { description }),
     };
     this.roles.set(roleName, role);
     this.history.set(roleName, [{ at: Date.now(), document: role.assumeRolePolicyDocument }]);
-    return role;
+    return this.shown(role);
   }
 
   /**
@@ -84,10 +87,10 @@ export class RoleStore implements PrincipalDirectory {
     checkRoleName(roleName);
     const role = this.roles.get(roleName);
     if (role === undefined) throw noSuchRole(roleName);
-    if (staleMs <= 0) return { ...role };
+    if (staleMs <= 0) return this.shown(role);
     const versions = this.history.get(roleName) ?? [];
     const seen = versions.filter((v) => v.at <= Date.now() - staleMs).at(-1) ?? versions[0];
-    return { ...role, assumeRolePolicyDocument: seen?.document ?? role.assumeRolePolicyDocument };
+    return this.shown({ ...role, assumeRolePolicyDocument: seen?.document ?? role.assumeRolePolicyDocument });
   }
 
   updateTrustPolicy(roleName: string, document: string): void {
@@ -99,7 +102,7 @@ export class RoleStore implements PrincipalDirectory {
         `Cannot perform the operation on the protected role '${roleName}' - this role is only modifiable by AWS`,
       );
     }
-    const stored = acceptTrustPolicy(document, this, this.trustPolicyQuota);
+    const stored = this.stored(acceptTrustPolicy(document, this, this.trustPolicyQuota));
     this.roles.set(roleName, { ...role, assumeRolePolicyDocument: stored });
     this.history.get(roleName)?.push({ at: Date.now(), document: stored });
   }
@@ -113,6 +116,29 @@ export class RoleStore implements PrincipalDirectory {
   roleNames(): string[] {
     return [...this.roles.keys()];
   }
+
+  // IAM keeps a user or role principal by its unique id...
+  private stored(document: string): string {
+    return mapAwsPrincipals(document, (principal) => this.idOf(principal) ?? principal);
+  }
+
+  // ...and shows it as an ARN only while that principal still exists.
+  private shown(role: RoleRecord): RoleRecord {
+    const document = mapAwsPrincipals(
+      role.assumeRolePolicyDocument,
+      (principal) => this.arnOf(principal) ?? principal,
+    );
+    return { ...role, assumeRolePolicyDocument: document };
+  }
+
+  private idOf(arn: string): string | undefined {
+    return this.knownArns.get(arn) ?? [...this.roles.values()].find((role) => role.arn === arn)?.roleId;
+  }
+
+  private arnOf(id: string): string | undefined {
+    const known = [...this.knownArns].find(([, knownId]) => knownId === id)?.[0];
+    return known ?? [...this.roles.values()].find((role) => role.roleId === id)?.arn;
+  }
 }
 
 function checkRoleName(roleName: string): void {
@@ -121,9 +147,4 @@ function checkRoleName(roleName: string): void {
       `1 validation error detected: Value '${roleName}' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
     );
   }
-}
-
-function randomId(length: number): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  return [...randomBytes(length)].map((b) => alphabet[b % alphabet.length]).join('');
 }

@@ -433,6 +433,20 @@ describe('bad input', () => {
       'Invalid principal in policy',
     ],
     [
+      'a statement it does not own naming a deleted user',
+      (iam: IamStandIn) => {
+        const person = `arn:aws:iam::123456789012:user/left-${roleCount}`;
+        iam.addKnownPrincipal(person);
+        const roleName = prepareRole(iam, {
+          statements: [PLACEHOLDER, { ...OPS, Principal: { AWS: person } }],
+        });
+        iam.removeKnownPrincipal(person);
+        return roleName;
+      },
+      {},
+      'Invalid principal in policy: "AWS":"AIDA',
+    ],
+    [
       'a role only AWS may modify',
       (iam: IamStandIn) => prepareRole(iam, { path: '/aws-service-role/' }),
       {},

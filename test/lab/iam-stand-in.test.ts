@@ -7,7 +7,7 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { IamStandIn } from '../../lab/iam';
+import { IamStandIn, type TrustPolicy, type TrustStatement } from '../../lab/iam';
 
 const SNOWFLAKE_USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
@@ -36,6 +36,11 @@ const linked = {
 };
 
 let iam: IamStandIn;
+
+function statementsOfPolicy(policy: TrustPolicy | undefined): TrustStatement[] {
+  if (policy === undefined) return [];
+  return Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+}
 let client: IAMClient;
 
 function clientOf(
@@ -221,6 +226,41 @@ describe('IAM stand-in, through the real @aws-sdk/client-iam', () => {
     );
 
     expect(error.name).toBe('UnmodifiableEntityException');
+  });
+
+  it('shows a deleted user by its unique id, and refuses the policy sent back with it', async () => {
+    const person = 'arn:aws:iam::123456789012:user/leaving-soon';
+    iam.addKnownPrincipal(person);
+    iam.createRole({
+      roleName: 'linked',
+      trustPolicy: { ...linked, Statement: [{ ...linked.Statement[0], Principal: { AWS: person } }] },
+    });
+    iam.removeKnownPrincipal(person);
+
+    const { Role: role } = await client.send(new GetRoleCommand({ RoleName: 'linked' }));
+    const document = decodeURIComponent(role?.AssumeRolePolicyDocument ?? '');
+    const error = await failureOf(
+      client.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'linked', PolicyDocument: document })),
+    );
+
+    const shown = JSON.parse(document).Statement[0].Principal.AWS;
+    expect(shown).toMatch(/^AIDA[A-Z2-7]{17}$/);
+    expect(error.message).toBe(`Invalid principal in policy: "AWS":"${shown}"`);
+  });
+
+  it('treats a user re-created under the same name as another principal', async () => {
+    const person = 'arn:aws:iam::123456789012:user/comes-back';
+    iam.addKnownPrincipal(person);
+    iam.createRole({
+      roleName: 'linked',
+      trustPolicy: { ...linked, Statement: [{ ...linked.Statement[0], Principal: { AWS: person } }] },
+    });
+    iam.removeKnownPrincipal(person);
+    iam.addKnownPrincipal(person);
+
+    const shown = statementsOfPolicy(iam.trustPolicy('linked'))[0]?.Principal;
+
+    expect(shown).toEqual({ AWS: expect.stringMatching(/^AIDA/) });
   });
 
   it('refuses a request that is not signed', async () => {

@@ -104,7 +104,7 @@ export function explainIamFailure(action: string, roleName: string, error: unkno
 
 function adviceFor(code: string, said: string, action: string): string {
   if (code === 'MalformedPolicyDocument' && said.includes('Invalid principal')) {
-    return '. IAM does not know that principal: check SnowflakeIamUserArn against API_AWS_IAM_USER_ARN of DESCRIBE INTEGRATION (every character, no truncation).';
+    return '. IAM does not know that principal. If it is SnowflakeIamUserArn, check it against API_AWS_IAM_USER_ARN of DESCRIBE INTEGRATION (every character, no truncation); if another statement of the trust policy names it (a deleted user or role), fix that statement first.';
   }
   if (code === 'LimitExceeded') {
     return '. The trust policy would exceed the role\'s size quota: remove statements or old external ids you no longer need, or ask AWS to raise the "Role trust policy length" quota.';

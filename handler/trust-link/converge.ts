@@ -61,8 +61,13 @@ export async function converge(
       continue;
     }
     // A concurrent writer may be between its read and its write: give it time to land before checking.
-    await sleep(options.settleMs / 2 + Math.random() * (options.settleMs / 2), options.signal);
+    if (options.settleMs > 0) await sleep(settleDelay(options.settleMs), options.signal);
   }
+}
+
+// Half the bound at least: the window must outlast another writer's read-to-write gap.
+function settleDelay(settleMs: number): number {
+  return settleMs / 2 + Math.random() * (settleMs / 2);
 }
 
 function notConfirmed(roleName: string, writes: number): LinkNotConfirmedError {

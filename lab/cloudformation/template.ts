@@ -1,7 +1,9 @@
 // Reads a CloudFormation template (YAML with short-form tags such as !Ref, !Sub, !GetAtt, or JSON)
 // into plain objects in the long form ({ Ref }, { 'Fn::Sub' }, ...), as CloudFormation does.
 import { readFileSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+import { parse } from 'yaml';
+// One reading of CloudFormation's short forms for the whole project: the template checker's.
+import { CLOUDFORMATION_TAGS } from '../../scripts/template-check/yaml-tags';
 
 /** One resource of a template. */
 export interface TemplateResource {
@@ -40,44 +42,14 @@ export function loadTemplate(path: string): Template {
 
 /** Parses template text, YAML or JSON, short-form tags turned into their long form. */
 export function parseTemplate(text: string): Template {
-  const document = parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0)
-    throw new Error(`The template is not valid YAML: ${document.errors[0]?.message}`);
-  const template = longForm(document.contents, document);
+  let template: unknown;
+  try {
+    template = parse(text, { customTags: CLOUDFORMATION_TAGS, version: '1.2', uniqueKeys: true });
+  } catch (error) {
+    throw new Error(`The template is not valid YAML: ${(error as Error).message}`, { cause: error });
+  }
   if (typeof template !== 'object' || template === null || !('Resources' in template)) {
     throw new Error('The template has no Resources section.');
   }
   return template as Template;
-}
-
-type Doc = ReturnType<typeof parseDocument>;
-
-function longForm(node: unknown, document: Doc): unknown {
-  if (isAlias(node)) return longForm(node.resolve(document), document);
-  const value = plain(node, document);
-  const tag = (node as Node | null)?.tag;
-  if (tag === undefined || !tag.startsWith('!')) return value;
-  return shortTag(tag.slice(1), value);
-}
-
-function plain(node: unknown, document: Doc): unknown {
-  if (isMap(node)) {
-    const entries = node.items
-      .filter(isPair)
-      .map((pair) => [String(longForm(pair.key, document)), longForm(pair.value, document)]);
-    return Object.fromEntries(entries);
-  }
-  if (isSeq(node)) return node.items.map((item) => longForm(item, document));
-  if (isScalar(node)) return node.value;
-  return node ?? null;
-}
-
-function shortTag(name: string, value: unknown): unknown {
-  if (name === 'Ref') return { Ref: value };
-  if (name === 'Condition') return { Condition: value };
-  if (name === 'GetAtt' && typeof value === 'string') {
-    const dot = value.indexOf('.');
-    return { 'Fn::GetAtt': [value.slice(0, dot), value.slice(dot + 1)] };
-  }
-  return { [`Fn::${name}`]: value };
 }

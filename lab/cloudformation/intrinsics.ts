@@ -1,6 +1,6 @@
 // Resolves CloudFormation's intrinsic functions in the long form: Ref, Fn::Sub, Fn::GetAtt,
 // Fn::Join, Fn::Select, Fn::Split, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition,
-// Fn::FindInMap, Fn::Base64 and Fn::GetAZs; a property resolving to AWS::NoValue is left out.
+// Fn::FindInMap, Fn::Base64, Fn::GetAZs, Fn::Contains (in Rules) and Fn::ImportValue; a property resolving to AWS::NoValue is left out.
 
 /** What names resolve to while a stack operation runs. */
 export interface Scope {
@@ -12,6 +12,8 @@ export interface Scope {
   condition(name: string): boolean;
   mappings: Record<string, Record<string, Record<string, unknown>>>;
   region: string;
+  /** Another stack's export, for Fn::ImportValue; without it, importing is an error. */
+  importValue?(name: string): unknown;
 }
 
 /** A template that uses something the lab cannot resolve. */
@@ -97,6 +99,15 @@ function intrinsic(name: string, argument: unknown, scope: Scope): unknown {
     case 'Fn::FindInMap': {
       const [map, top, second] = list(argument, 3, name).map((a) => String(resolve(a, scope)));
       return scope.mappings[map ?? '']?.[top ?? '']?.[second ?? ''];
+    }
+    case 'Fn::Contains': {
+      const [items, item] = list(argument, 2, name);
+      const wanted = JSON.stringify(resolve(item, scope));
+      return asList(resolve(items, scope), name).some((i) => JSON.stringify(i) === wanted);
+    }
+    case 'Fn::ImportValue': {
+      if (!scope.importValue) throw new TemplateError('The lab does not import values from other stacks.');
+      return scope.importValue(String(resolve(argument, scope)));
     }
     case 'Fn::Base64':
       return Buffer.from(String(resolve(argument, scope))).toString('base64');

@@ -9,6 +9,7 @@ const scope = {
   ref: (name: string) =>
     ({ 'AWS::Partition': 'aws', 'AWS::AccountId': '123456789012', Ids: ['a', 'b'], Role: 'my-role' })[name],
   getAtt: (logicalId: string, attribute: string) => `${logicalId}/${attribute}`,
+  importValue: (name: string) => `imported ${name}`,
 };
 
 describe('parseTemplate', () => {
@@ -72,6 +73,8 @@ describe('resolveValue', () => {
       'aws_api_gateway',
     ],
     ['Fn::Base64', { 'Fn::Base64': 'hi' }, 'aGk='],
+    ['Fn::Contains', { 'Fn::Contains': [{ Ref: 'Ids' }, 'b'] }, true],
+    ['Fn::ImportValue', { 'Fn::ImportValue': { 'Fn::Sub': '${Role}-Token' } }, 'imported my-role-Token'],
   ])('resolves %s', (_case, value, expected) => {
     expect(resolveValue(value, scope)).toEqual(expected);
   });
@@ -83,7 +86,13 @@ describe('resolveValue', () => {
   });
 
   it('refuses an intrinsic function it does not know', () => {
-    expect(() => resolveValue({ 'Fn::ImportValue': 'x' }, scope)).toThrow(TemplateError);
+    expect(() => resolveValue({ 'Fn::Cidr': ['10.0.0.0/16', 2, 8] }, scope)).toThrow(TemplateError);
+  });
+
+  it('refuses an import where no other stack exports', () => {
+    const { importValue: _, ...alone } = scope;
+
+    expect(() => resolveValue({ 'Fn::ImportValue': 'x' }, alone)).toThrow('does not import values');
   });
 });
 

@@ -348,6 +348,35 @@ describe('concurrent writers', () => {
     expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 2);
   });
 
+  it('waits at least half the settle time between its write and its read-back', async () => {
+    const calls: [string, number][] = [];
+    iamMock.on(GetRoleCommand).callsFake(({ RoleName }) => {
+      calls.push(['read', Date.now()]);
+      return {
+        Role: {
+          RoleName,
+          Arn: roleArn(RoleName),
+          AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get(RoleName) ?? ''),
+        },
+      };
+    });
+    iamMock.on(UpdateAssumeRolePolicyCommand).callsFake(({ RoleName, PolicyDocument }) => {
+      calls.push(['write', Date.now()]);
+      iam.roles.set(RoleName, PolicyDocument);
+      return {};
+    });
+    process.env.TRUST_LINK_SETTLE_MS = '200';
+
+    const response = await invoke(event('Create')).finally(() => {
+      process.env.TRUST_LINK_SETTLE_MS = '0';
+    });
+
+    const [, write, readBack] = calls;
+    expect(response.Status).toBe('SUCCESS');
+    expect(calls.map(([kind]) => kind)).toEqual(['read', 'write', 'read']);
+    expect((readBack?.[1] ?? 0) - (write?.[1] ?? 0)).toBeGreaterThanOrEqual(99);
+  });
+
   it('gives up after a bounded number of writes and lets the Delete undo them', async () => {
     iam.interceptWrite = () => JSON.stringify(trust(lambdaTrust));
 

@@ -105,7 +105,9 @@ function put(responseUrl: string, body: string, timeoutMs: number): Promise<numb
 
 function cleanReason(reason: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim() || 'Failed without a reason.';
+  return (
+    reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim() || 'Failed without a reason.'
+  );
 }
 
 // The longest prefix of text, ending in an ellipsis, whose JSON encoding is at least `bytes` shorter.

@@ -4,7 +4,7 @@ import { type Converged, converge, type WriteEvent } from './converge';
 import { RoleNotFoundError } from './errors';
 import type { RoleTrust } from './iam';
 import { log } from './log';
-import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId } from './physical-id';
+import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId, sameLink } from './physical-id';
 import { type LinkSpec, parseLinkProperties } from './properties';
 import { accountRootOf, linkTrust, serializeTrustPolicy, unlinkTrust } from './trust-policy';
 
@@ -51,7 +51,9 @@ export async function onUpdate(
   invocation: Invocation,
 ): Promise<Outcome> {
   const spec = parseLinkProperties(properties);
-  const physicalId = linkPhysicalId(spec.roleName, spec.sid);
+  const newId = linkPhysicalId(spec.roleName, spec.sid);
+  // A new id is a replacement, and CloudFormation would then delete the old link: keep the old id for the same link.
+  const physicalId = sameLink(newId, oldPhysicalId) ? oldPhysicalId : newId;
   let wrote = false;
   try {
     const linked = await link(
@@ -85,12 +87,15 @@ export async function onDelete(physicalId: string, invocation: Invocation): Prom
   return { physicalResourceId: physicalId };
 }
 
-// Follows a flow's writes: the policy may have changed once a write was sent, unless IAM refused every one.
+// Follows a flow's writes: the policy may have changed once a write landed, or was sent and never answered
+// (a timeout may still land), unless IAM refused it.
 function trackWrites(onChange: (mayHaveChanged: boolean) => void): (event: WriteEvent) => void {
-  let landed = false;
+  let [landed, unanswered, pending] = [false, false, false];
   return (event) => {
+    if (event === 'sent') unanswered ||= pending;
     if (event === 'landed') landed = true;
-    onChange(landed || event !== 'refused');
+    pending = event === 'sent';
+    onChange(landed || unanswered || pending);
   };
 }
 
@@ -117,7 +122,7 @@ async function link(
 
 // GetRole looks a name up in the function's own account: an ARN of another account or path names another role.
 function checkRoleArn(spec: LinkSpec, role: RoleTrust): void {
-  if (spec.roleArn && spec.roleArn !== role.roleArn) {
+  if (spec.roleArn && spec.roleArn.toLowerCase() !== role.roleArn.toLowerCase()) {
     throw new RoleNotFoundError(
       `RoleArn "${spec.roleArn}" does not match the role this account has under that name, "${role.roleArn}". The link edits roles of its own account only: give that role's exact ARN.`,
     );

@@ -20,3 +20,14 @@ export function parseLinkPhysicalId(physicalId: string): { roleName: string; sid
   const match = LINK_ID.exec(physicalId);
   return match?.[1] && match[2] ? { roleName: match[1], sid: match[2] } : undefined;
 }
+
+/** Whether two ids name the same link: IAM role names are unique without regard to case, Sids are not. */
+export function sameLink(a: string, b: string): boolean {
+  const [first, second] = [parseLinkPhysicalId(a), parseLinkPhysicalId(b)];
+  return (
+    first !== undefined &&
+    second !== undefined &&
+    first.roleName.toLowerCase() === second.roleName.toLowerCase() &&
+    first.sid === second.sid
+  );
+}

@@ -74,10 +74,18 @@ function unknownPropertyProblems(props: Record<string, unknown>): string[] {
 
 function roleProblems(roleName: string | undefined, roleArn: string | undefined): string[] {
   if (!roleName && !roleArn) return ['RoleName or RoleArn is required: the IAM role that Snowflake assumes.'];
-  const problems = [roleName && roleNameProblem(roleName), roleArn && roleArnProblem(roleArn)].filter(
-    (p): p is string => Boolean(p),
-  );
-  if (problems.length === 0 && roleName && roleArn && roleNameOfArn(roleArn) !== roleName) {
+  const empty = Object.entries({ RoleName: roleName, RoleArn: roleArn })
+    .filter(([, value]) => value === '')
+    .map(([name]) => `${name} is empty: leave it out, or give the role's name or ARN.`);
+  const problems = [
+    ...empty,
+    ...[roleName && roleNameProblem(roleName), roleArn && roleArnProblem(roleArn)].filter((p): p is string =>
+      Boolean(p),
+    ),
+  ];
+  // IAM role names are unique without regard to case.
+  const sameRole = roleNameOfArn(roleArn ?? '').toLowerCase() === roleName?.toLowerCase();
+  if (problems.length === 0 && roleName && roleArn && !sameRole) {
     problems.push(`RoleName "${roleName}" and RoleArn "${roleArn}" name different roles. Give one of them.`);
   }
   return problems;
@@ -94,7 +102,7 @@ function externalIdsOf(value: unknown, problems: string[]): string[] {
     );
   }
   const ids = splitExternalIds(value as string | string[]);
-  if (ids.length === 1 && ids[0] === '') return fail(problems, missing);
+  if (ids.length === 0 || (ids.length === 1 && ids[0] === '')) return fail(problems, missing);
   if (ids.includes('')) {
     return fail(
       problems,

@@ -26,8 +26,10 @@ describe('responseBody', () => {
   });
 
   it('turns control characters in Reason into spaces', () => {
-    const body = JSON.parse(responseBody({ ...base, Reason: 'line one\nline two\ttab\u0000' }));
-    expect(body.Reason).toBe('line one line two tab');
+    const body = JSON.parse(
+      responseBody({ ...base, Reason: 'line one\nline two\ttab\u0000\u0085c1\u2028end' }),
+    );
+    expect(body.Reason).toBe('line one line two tab c1 end');
   });
 
   it.each([

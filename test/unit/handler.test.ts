@@ -183,6 +183,23 @@ describe('Update', () => {
     expect(JSON.stringify(policyOf(iam, role))).toContain(ID);
   });
 
+  it('keeps the physical id when only the case of the role name changes, so CloudFormation deletes nothing', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+    iamMock.on(GetRoleCommand, { RoleName: 'SnowFlake' }).callsFake(() => ({
+      Role: {
+        RoleName: 'snowflake',
+        Arn: roleArn('snowflake'),
+        AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get('snowflake') ?? ''),
+      },
+    }));
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: { ...props, RoleName: 'SnowFlake' } }),
+    );
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+  });
+
   it('answers FAILED with the unchanged physical id and writes nothing when the new properties are bad', async () => {
     iam.roles.set('snowflake', JSON.stringify(trust(linked())));
     const before = iam.roles.get('snowflake');
@@ -398,6 +415,22 @@ describe('failed writes', () => {
 
     expect(response.Status).toBe('FAILED');
     expect(response.PhysicalResourceId).toBe('SnowflakeTrustLink-CreateFailed:request-Create');
+  });
+
+  it('answers the link id when an unanswered write came before the refusal: it may still land', async () => {
+    iamMock
+      .on(UpdateAssumeRolePolicyCommand)
+      .rejectsOnce(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' }))
+      .rejects(
+        Object.assign(new Error('Invalid principal in policy'), {
+          name: 'MalformedPolicyDocumentException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+
+    const response = await invoke(event('Create'));
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
   });
 
   it('reads and merges again after a throttled write instead of re-sending a stale document', async () => {

@@ -61,6 +61,12 @@ describe('parseLinkProperties', () => {
     });
   });
 
+  it('accepts RoleName and RoleArn that differ only in case, as IAM does', () => {
+    expect(
+      parseLinkProperties({ ...good, RoleArn: 'arn:aws:iam::123456789012:role/Snowflake' }).roleName,
+    ).toBe('snowflake');
+  });
+
   it('accepts RoleName and RoleArn together when they agree', () => {
     expect(
       parseLinkProperties({ ...good, RoleArn: 'arn:aws:iam::123456789012:role/snowflake' }).roleName,
@@ -94,6 +100,16 @@ describe('parseLinkProperties', () => {
       'contains whitespace',
     ],
     ['no external id', { ...good, SnowflakeExternalId: undefined }, 'SnowflakeExternalId is required'],
+    [
+      'an empty list of external ids',
+      { ...good, SnowflakeExternalId: [] },
+      'SnowflakeExternalId is required',
+    ],
+    [
+      'an empty RoleName beside a RoleArn',
+      { ...good, RoleName: '', RoleArn: 'arn:aws:iam::123456789012:role/snowflake' },
+      'RoleName is empty',
+    ],
     ['an empty external id', { ...good, SnowflakeExternalId: ' ' }, 'SnowflakeExternalId is required'],
     ['an empty list entry', { ...good, SnowflakeExternalId: `${ID},` }, 'has an empty entry'],
     ['a one-character external id', { ...good, SnowflakeExternalId: 'x' }, 'too short'],

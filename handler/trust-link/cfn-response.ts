@@ -58,15 +58,23 @@ export class ResponseRefusedError extends Error {
   }
 }
 
+export interface SendOptions {
+  /** Per attempt. */
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  /** When the function's time ends (ms since the epoch): no attempt or wait goes past it. */
+  deadline?: number;
+}
+
 /** PUTs the body to the presigned URL: empty Content-Type, byte length, a timeout, bounded retries. */
 export async function sendResponse(
   responseUrl: string,
   body: string,
-  { timeoutMs = PUT_TIMEOUT_MS, retry = PUT_RETRY }: { timeoutMs?: number; retry?: RetryPolicy } = {},
+  { timeoutMs = PUT_TIMEOUT_MS, retry = PUT_RETRY, deadline = Number.POSITIVE_INFINITY }: SendOptions = {},
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const status = await put(responseUrl, body, timeoutMs);
+      const status = await put(responseUrl, body, Math.min(timeoutMs, deadline - Date.now()));
       if (status >= 200 && status < 300) return;
       if (status < 500 && status !== 429) throw new ResponseRefusedError(status);
       log('warn', 'The response URL failed to take the response', { status, attempt });
@@ -74,8 +82,11 @@ export async function sendResponse(
       if (error instanceof ResponseRefusedError) throw error;
       log('warn', 'Could not reach the response URL', { attempt, error: String(error) });
     }
-    if (attempt >= retry.attempts) throw new Error(`The response was not delivered in ${attempt} attempts`);
-    await sleep(jitteredDelay(attempt - 1, retry));
+    const wait = jitteredDelay(attempt - 1, retry);
+    if (attempt >= retry.attempts || Date.now() + wait >= deadline) {
+      throw new Error(`The response was not delivered in ${attempt} attempts`);
+    }
+    await sleep(wait);
   }
 }
 
@@ -103,11 +114,11 @@ function put(responseUrl: string, body: string, timeoutMs: number): Promise<numb
   });
 }
 
+// Control characters break DescribeStackEvents; \p{Cc} covers C0, DEL and C1, and line separators count too.
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]+/gu;
+
 function cleanReason(reason: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  return (
-    reason.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim() || 'Failed without a reason.'
-  );
+  return reason.replace(CONTROL_CHARACTERS, ' ').trim() || 'Failed without a reason.';
 }
 
 // The longest prefix of text, ending in an ellipsis, whose JSON encoding is at least `bytes` shorter.

@@ -49,7 +49,7 @@ export async function answerCloudFormation(
           PhysicalResourceId: invocation.failedPhysicalId,
           ...identityFields(identity),
         };
-  await deliver(identity.responseUrl, response);
+  await deliver(identity.responseUrl, response, context);
 }
 
 type Result = { outcome: Outcome } | { error: unknown };
@@ -91,9 +91,11 @@ function reasonFor(error: unknown, context: Context): string {
   return `Unexpected error: ${message}. Details are in log stream ${context.logStreamName}.`;
 }
 
-async function deliver(responseUrl: string, response: CfnResponse): Promise<void> {
+async function deliver(responseUrl: string, response: CfnResponse, context: Context): Promise<void> {
   try {
-    await sendResponse(responseUrl, responseBody(response));
+    // Lambda ends the function at its deadline: a retry cut off there would make Lambda run the whole flow again.
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    await sendResponse(responseUrl, responseBody(response), { deadline });
     log('info', 'Response sent', {
       status: response.Status,
       reason: response.Reason,

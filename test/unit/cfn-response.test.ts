@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   type CfnResponse,
   MAX_BODY_BYTES,
@@ -125,6 +125,20 @@ describe('sendResponse', () => {
     hanging.close();
 
     expect(requests).toBe(3);
+  });
+
+  it('makes no attempt past the deadline it is given', async () => {
+    receiver.answers.push(500, 500, 500, 500);
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.99);
+
+    const sent = sendResponse(receiver.url, '{}', {
+      ...fast,
+      retry: { attempts: 9, baseMs: 400, maxMs: 400 },
+      deadline: Date.now() + 200,
+    });
+    await expect(sent.finally(() => random.mockRestore())).rejects.toThrow('not delivered in 1 attempts');
+
+    expect(receiver.received).toHaveLength(1);
   });
 
   it('retries a URL it cannot reach', async () => {

@@ -35,6 +35,7 @@ export async function answerCloudFormation(
     failedPhysicalId: initialFailedPhysicalId(identity.PhysicalResourceId, identity.RequestId),
   };
   const result = await runBeforeDeadline(() => dispatch(parseEvent(raw), invocation), context, controller);
+  if ('error' in result && invocation.undo) await undoBeforeAnswering(invocation.undo, context);
   const response: CfnResponse =
     'outcome' in result
       ? {
@@ -53,6 +54,19 @@ export async function answerCloudFormation(
 }
 
 type Result = { outcome: Outcome } | { error: unknown };
+
+// The flow's own signal may be aborted by now (the deadline): the undo gets a signal of its own, and half
+// of the time that is left, so that the answer still goes out.
+async function undoBeforeAnswering(
+  undo: (signal: AbortSignal) => Promise<void>,
+  context: Context,
+): Promise<void> {
+  try {
+    await undo(AbortSignal.timeout(Math.max(0, Math.floor(context.getRemainingTimeInMillis() / 2))));
+  } catch (error) {
+    log('error', 'Could not undo what the failed request wrote', errorFields(error));
+  }
+}
 
 // The guard leaves time to answer: a fifth of the budget, between 0.2 and 10 seconds.
 async function runBeforeDeadline(

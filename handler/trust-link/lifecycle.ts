@@ -8,11 +8,13 @@ import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId, sameLink }
 import { type LinkSpec, parseLinkProperties } from './properties';
 import { accountRootOf, linkTrust, serializeTrustPolicy, unlinkTrust } from './trust-policy';
 
-/** One invocation's shared state: its deadline signal, and the physical id to answer with if it fails. */
+/** One invocation's shared state: its deadline signal, and what to answer and undo if it fails. */
 export interface Invocation {
   signal: AbortSignal;
   settleMs: number;
   failedPhysicalId: string;
+  /** Run by the framework before it answers FAILED, with a signal of its own: the flow's may have expired. */
+  undo?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface Outcome {
@@ -54,21 +56,16 @@ export async function onUpdate(
   const newId = linkPhysicalId(spec.roleName, spec.sid);
   // A new id is a replacement, and CloudFormation would then delete the old link: keep the old id for the same link.
   const physicalId = sameLink(newId, oldPhysicalId) ? oldPhysicalId : newId;
-  let wrote = false;
-  try {
-    const linked = await link(
-      spec,
-      invocation,
-      trackWrites((mayHaveChanged) => {
-        wrote = mayHaveChanged;
-      }),
-    );
-    return { physicalResourceId: physicalId, data: linkData(spec, linked) };
-  } catch (error) {
-    // CloudFormation never learns of a replacement that failed, so it would never delete it: undo it here.
-    if (wrote && physicalId !== oldPhysicalId) await undoFailedReplacement(spec, invocation);
-    throw error;
-  }
+  // CloudFormation never learns of a replacement that failed, so it would never delete it: undo it then.
+  const undo = (signal: AbortSignal) => unlink(spec.roleName, spec.sid, { ...invocation, signal });
+  const linked = await link(
+    spec,
+    invocation,
+    trackWrites((mayHaveChanged) => {
+      invocation.undo = mayHaveChanged && physicalId !== oldPhysicalId ? undo : undefined;
+    }),
+  );
+  return { physicalResourceId: physicalId, data: linkData(spec, linked) };
 }
 
 /** Removes the link its physical id names. Any other id (a failed Create's marker) and a vanished role are done. */
@@ -78,13 +75,20 @@ export async function onDelete(physicalId: string, invocation: Invocation): Prom
     log('info', 'The physical id names no link: nothing to undo', { physicalId });
     return { physicalResourceId: physicalId };
   }
-  const unlinked = await converge(
-    target.roleName,
-    (policy, role) => unlinkTrust(policy, target.sid, accountRootOf(role.roleArn)),
-    { signal: invocation.signal, settleMs: invocation.settleMs },
-  );
-  if (!unlinked) log('info', 'The role no longer exists: nothing to undo', { roleName: target.roleName });
+  await unlink(target.roleName, target.sid, invocation);
   return { physicalResourceId: physicalId };
+}
+
+async function unlink(roleName: string, sid: string, invocation: Invocation): Promise<void> {
+  const unlinked = await converge(
+    roleName,
+    (policy, role) => unlinkTrust(policy, sid, accountRootOf(role.roleArn)),
+    {
+      signal: invocation.signal,
+      settleMs: invocation.settleMs,
+    },
+  );
+  if (!unlinked) log('info', 'The role no longer exists: nothing to undo', { roleName });
 }
 
 // Follows a flow's writes: the policy may have changed once a write landed, or was sent and never answered
@@ -126,17 +130,6 @@ function checkRoleArn(spec: LinkSpec, role: RoleTrust): void {
     throw new RoleNotFoundError(
       `RoleArn "${spec.roleArn}" does not match the role this account has under that name, "${role.roleArn}". The link edits roles of its own account only: give that role's exact ARN.`,
     );
-  }
-}
-
-async function undoFailedReplacement(spec: LinkSpec, invocation: Invocation): Promise<void> {
-  try {
-    await onDelete(linkPhysicalId(spec.roleName, spec.sid), invocation);
-  } catch (error) {
-    log('error', 'Could not undo the failed replacement link', {
-      roleName: spec.roleName,
-      error: String(error),
-    });
   }
 }
 

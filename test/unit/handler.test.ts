@@ -243,6 +243,56 @@ describe('Update', () => {
   });
 });
 
+describe('Update at the deadline', () => {
+  it('still answers when the undo of a failed replacement fails too', async () => {
+    let reads = 0;
+    iamMock.on(GetRoleCommand, { RoleName: 'other' }).callsFake(() => {
+      reads++;
+      if (reads > 1)
+        throw Object.assign(new Error('bad input'), {
+          name: 'InvalidInput',
+          $metadata: { httpStatusCode: 400 },
+        });
+      return {
+        Role: {
+          RoleName: 'other',
+          Arn: roleArn('other'),
+          AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get('other') ?? ''),
+        },
+      };
+    });
+
+    const response = await invoke(event('Update', { ResourceProperties: { ...props, RoleName: 'other' } }));
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(response.Reason).toContain('IAM said InvalidInput');
+  });
+
+  it('undoes a replacement link written before the deadline, then answers with the old id', async () => {
+    let reads = 0;
+    iamMock.on(GetRoleCommand, { RoleName: 'other' }).callsFake(() => {
+      reads++;
+      if (reads === 2) return new Promise(() => undefined);
+      return {
+        Role: {
+          RoleName: 'other',
+          Arn: roleArn('other'),
+          AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get('other') ?? ''),
+        },
+      };
+    });
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: { ...props, RoleName: 'other' } }),
+      3000,
+    );
+
+    expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
+    expect(response.Reason).toContain("did not finish within the function's time");
+    expect(policyOf(iam, 'other')).toEqual(trust(placeholder));
+  });
+});
+
 describe('Delete', () => {
   it('removes its statement and keeps the others', async () => {
     iam.roles.set('snowflake', JSON.stringify(trust(lambdaTrust, linked())));

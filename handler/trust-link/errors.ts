@@ -35,6 +35,9 @@ export class IamRefusedError extends TrustLinkError {
   }
 }
 
+/** The link's Sid is held by a statement the link did not write; nothing was written. */
+export class SidInUseError extends TrustLinkError {}
+
 /** Other writers kept removing the link's statement; the link gave up after a bounded number of writes. */
 export class LinkNotConfirmedError extends TrustLinkError {}
 

@@ -1,12 +1,21 @@
 // What each request does to the trust policy: Create and Update link, Delete unlinks.
 
 import { type Converged, converge, type WriteEvent } from './converge';
-import { RoleNotFoundError } from './errors';
+import { RoleNotFoundError, SidInUseError } from './errors';
 import type { RoleTrust } from './iam';
 import { log } from './log';
 import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId, sameLink } from './physical-id';
 import { type LinkSpec, parseLinkProperties } from './properties';
-import { accountRootOf, linkTrust, serializeTrustPolicy, unlinkTrust } from './trust-policy';
+import {
+  accountRootOf,
+  externalIdsOf,
+  foreignSidStatement,
+  linkTrust,
+  principalsOf,
+  type Statement,
+  serializeTrustPolicy,
+  unlinkTrust,
+} from './trust-policy';
 
 /** One invocation's shared state: its deadline signal, and what to answer and undo if it fails. */
 export interface Invocation {
@@ -39,6 +48,7 @@ export async function onCreate(properties: unknown, invocation: Invocation): Pro
     trackWrites((mayHaveChanged) => {
       invocation.failedPhysicalId = mayHaveChanged ? physicalId : marker;
     }),
+    true,
   );
   return { physicalResourceId: physicalId, data: linkData(spec, linked) };
 }
@@ -64,6 +74,7 @@ export async function onUpdate(
     trackWrites((mayHaveChanged) => {
       invocation.undo = mayHaveChanged && physicalId !== oldPhysicalId ? undo : undefined;
     }),
+    physicalId !== oldPhysicalId,
   );
   return { physicalResourceId: physicalId, data: linkData(spec, linked) };
 }
@@ -103,16 +114,20 @@ function trackWrites(onChange: (mayHaveChanged: boolean) => void): (event: Write
   };
 }
 
+// A new link (a Create, or an Update to another role or Sid) takes over no statement another link owns.
 async function link(
   spec: LinkSpec,
   invocation: Invocation,
   onWrite: (event: WriteEvent) => void,
+  isNew: boolean,
 ): Promise<Converged> {
   const linked = await converge(
     spec.roleName,
     (policy, role) => {
+      const accountRoot = accountRootOf(role.roleArn);
       checkRoleArn(spec, role);
-      return linkTrust(policy, spec, accountRootOf(role.roleArn));
+      if (isNew) checkSidIsFree(spec, foreignSidStatement(policy, spec, accountRoot), role);
+      return linkTrust(policy, spec, accountRoot);
     },
     { signal: invocation.signal, settleMs: invocation.settleMs, onWrite },
   );
@@ -122,6 +137,16 @@ async function link(
     );
   }
   return linked;
+}
+
+function checkSidIsFree(spec: LinkSpec, holder: Statement | undefined, role: RoleTrust): void {
+  if (!holder) return;
+  const trusted = principalsOf(holder).join(', ') || 'another principal';
+  const ids = externalIdsOf(holder);
+  const withIds = ids.length > 0 ? ` with external id(s) ${ids.join(', ')}` : '';
+  throw new SidInUseError(
+    `StatementSid "${spec.sid}" is already taken in the trust policy of role "${role.roleName}", by a statement this link did not write (trusting ${trusted}${withIds}). Each link on a role needs its own StatementSid: give this one another, or remove that statement first.`,
+  );
 }
 
 // GetRole looks a name up in the function's own account: an ARN of another account or path names another role.

@@ -90,6 +90,31 @@ export function findOwnedStatement(policy: TrustPolicy, sid: string): Statement 
   return policy.Statement.find((s) => s.Sid === sid);
 }
 
+/**
+ * The statement that holds the link's Sid but is neither a placeholder nor what this link writes: another
+ * link's, or someone's own. A new link must not take it over.
+ */
+export function foreignSidStatement(
+  policy: TrustPolicy,
+  terms: LinkTerms,
+  accountRoot: string,
+): Statement | undefined {
+  const holder = findOwnedStatement(policy, terms.sid);
+  if (!holder || isRootTrust(holder, accountRoot) || sameStatement(holder, ownedStatement(terms)))
+    return undefined;
+  return holder;
+}
+
+/** The AWS principals a statement trusts, as a list. */
+export function principalsOf(statement: Statement): string[] {
+  const principal = statement.Principal;
+  if (!isObject(principal)) return [];
+  const keys = Object.keys(principal);
+  // Only an AWS principal counts: a statement that also trusts a service or a federated identity is not ours to take.
+  if (keys.length !== 1 || keys[0] !== 'AWS') return [];
+  return valuesOf(principal.AWS);
+}
+
 /** Whether two policies say the same: key order, a one-item list against its item, and the order of values within a list do not count. */
 export function samePolicy(a: TrustPolicy, b: TrustPolicy): boolean {
   return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
@@ -103,10 +128,14 @@ export function externalIdsOf(statement: Statement): string[] {
 }
 
 function isPlaceholder(statement: Statement, accountRoot: string): boolean {
+  return isSidless(statement) && isRootTrust(statement, accountRoot);
+}
+
+// Allow sts:AssumeRole to the account's root, without a condition, whatever the Sid.
+function isRootTrust(statement: Statement, accountRoot: string): boolean {
   const account = accountRoot.split(':')[4];
   const principals = principalsOf(statement);
   return (
-    isSidless(statement) &&
     isAllowAssumeRole(statement) &&
     !hasCondition(statement) &&
     principals.length === 1 &&
@@ -120,7 +149,21 @@ function isHandMadeLink(statement: Statement, userArn: string): boolean {
     isSidless(statement) &&
     isAllowAssumeRole(statement) &&
     principals.length === 1 &&
-    principals[0] === userArn
+    principals[0] === userArn &&
+    hasOnlyExternalIdCondition(statement)
+  );
+}
+
+// A condition beyond the external id is someone's deliberate design: such a statement is not a plain link.
+function hasOnlyExternalIdCondition(statement: Statement): boolean {
+  if (!hasCondition(statement)) return true;
+  const condition = statement.Condition as Record<string, unknown>;
+  const equals = condition.StringEquals;
+  return (
+    Object.keys(condition).length === 1 &&
+    isObject(equals) &&
+    Object.keys(equals).length === 1 &&
+    'sts:ExternalId' in equals
   );
 }
 
@@ -139,18 +182,13 @@ function hasCondition(statement: Statement): boolean {
     : statement.Condition !== undefined;
 }
 
-// Only an AWS principal counts: a statement that also trusts a service or a federated identity is not ours to take.
-function principalsOf(statement: Statement): string[] {
-  const principal = statement.Principal;
-  if (!isObject(principal)) return [];
-  const keys = Object.keys(principal);
-  if (keys.length !== 1 || keys[0] !== 'AWS') return [];
-  return valuesOf(principal.AWS);
-}
-
 function valuesOf(value: unknown): string[] {
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function sameStatement(a: Statement, b: Statement): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function canonical(value: unknown): unknown {

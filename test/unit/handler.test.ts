@@ -126,6 +126,23 @@ describe('Create', () => {
     expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
   });
 
+  it('refuses a Sid that another link holds, and writes nothing', async () => {
+    const storageLink = linked('STORAGE_SFCRole=4_y');
+    iam.roles.set('snowflake', JSON.stringify(trust(storageLink)));
+
+    const response = await invoke(event('Create'));
+
+    expect(response).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'SnowflakeTrustLink-CreateFailed:request-Create',
+    });
+    expect(response.Reason).toContain(
+      'StatementSid "SnowflakeTrustLink" is already taken in the trust policy of role "snowflake"',
+    );
+    expect(response.Reason).toContain('STORAGE_SFCRole=4_y');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
   it('links a role given by an ARN with a path', async () => {
     iamMock.on(GetRoleCommand, { RoleName: 'snowflake' }).resolves({
       Role: {

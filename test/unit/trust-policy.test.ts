@@ -3,6 +3,7 @@ import {
   accountRootOf,
   externalIdsOf,
   findOwnedStatement,
+  foreignSidStatement,
   type LinkTerms,
   linkTrust,
   ownedStatement,
@@ -79,6 +80,19 @@ describe('linkTrust', () => {
     expect(linked.Statement).toEqual([placeholder, ownedStatement(terms)]);
   });
 
+  it('leaves a hand-made statement whose condition holds more than the external id', () => {
+    const guarded = {
+      Effect: 'Allow',
+      Principal: { AWS: USER },
+      Action: 'sts:AssumeRole',
+      Condition: {
+        StringEquals: { 'sts:ExternalId': 'OLD_SFCRole=1_x' },
+        IpAddress: { 'aws:SourceIp': '10.0.0.0/8' },
+      },
+    };
+    expect(linkTrust(policy(guarded), terms, ROOT).Statement).toEqual([guarded, ownedStatement(terms)]);
+  });
+
   it('appends its statement and keeps statements it does not own', () => {
     const otherAccount = {
       Effect: 'Allow',
@@ -103,6 +117,25 @@ describe('linkTrust', () => {
   it('keeps the policy fields it does not know', () => {
     const linked = linkTrust({ ...policy(placeholder), Id: 'trust' }, terms, ROOT);
     expect(linked.Id).toBe('trust');
+  });
+});
+
+describe('foreignSidStatement', () => {
+  const otherLink = ownedStatement({ ...terms, externalIds: ['STORAGE_SFCRole=4_y'] });
+
+  it.each([
+    ['no statement has the Sid', policy(placeholder)],
+    [
+      'the Sid holds the placeholder, as the template declares it',
+      policy({ Sid: terms.sid, ...placeholder }),
+    ],
+    ['the Sid holds what this link writes', policy(ownedStatement(terms))],
+  ])('finds nothing when %s', (_, current) => {
+    expect(foreignSidStatement(current, terms, ROOT)).toBeUndefined();
+  });
+
+  it('finds the statement of another link under the same Sid', () => {
+    expect(foreignSidStatement(policy(lambdaTrust, otherLink), terms, ROOT)).toEqual(otherLink);
   });
 });
 

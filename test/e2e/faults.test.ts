@@ -447,6 +447,13 @@ describe('bad input', () => {
       'Invalid principal in policy: "AWS":"AIDA',
     ],
     [
+      'a Sid that another link already holds',
+      (iam: IamStandIn) =>
+        prepareRole(iam, { statements: [OPS, linkedStatement('STORAGE_SFCRole=4_anotherIntegration=')] }),
+      {},
+      'StatementSid "SnowflakeTrustLink" is already taken',
+    ],
+    [
       'a role only AWS may modify',
       (iam: IamStandIn) => prepareRole(iam, { path: '/aws-service-role/' }),
       {},

@@ -11,4 +11,4 @@ export {
   type TrustStatement,
 } from './server';
 export type { NewRole } from './store';
-export { encodeRfc3986, type RoleRecord } from './xml';
+export { encodeRfc3986, type RoleRecord, type RoleTag } from './xml';

@@ -9,7 +9,7 @@ import { runAction } from './actions';
 import { IamError } from './errors';
 import { type FaultKind, FaultPlan, faultError } from './faults';
 import { type NewRole, RoleStore } from './store';
-import { errorXml, type RoleRecord } from './xml';
+import { errorXml, type RoleRecord, type RoleTag } from './xml';
 
 /** How the stand-in starts. */
 export interface IamStandInOptions {
@@ -116,6 +116,17 @@ export class IamStandIn {
   /** Replaces a trust policy directly (with IAM's checks), as a person in the console would. */
   setTrustPolicy(roleName: string, policy: string | object): void {
     this.store.updateTrustPolicy(roleName, typeof policy === 'string' ? policy : JSON.stringify(policy));
+  }
+
+  /** The role's tags as stored, or undefined when the role does not exist. */
+  tags(roleName: string): RoleTag[] | undefined {
+    const tags = this.role(roleName)?.tags;
+    return tags === undefined ? undefined : [...tags];
+  }
+
+  /** Adds tags directly (with IAM's checks), as a person in the console would. */
+  tagRole(roleName: string, tags: readonly RoleTag[]): void {
+    this.store.tagRole(roleName, tags);
   }
 
   /** The calls of one action, optionally on one role. */

@@ -2,11 +2,21 @@
 import { IamError, noSuchRole, validationError } from './errors';
 import { acceptTrustPolicy, DEFAULT_TRUST_POLICY_QUOTA, type PrincipalDirectory } from './policy';
 import { mapAwsPrincipals, uniqueId } from './principals';
-import type { RoleRecord } from './xml';
+import type { RoleRecord, RoleTag } from './xml';
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_PATH = /^\/(?:[\x21-\x7E]*\/)?$/;
 const SERVICE_ROLE_PATH = '/aws-service-role/';
+// IAM's tag rules (Tag in the IAM API reference): these characters, keys 1-128 long, values up to 256, 50 a role.
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MAX_TAGS_PER_ROLE = 50;
+
+/** One version of a role's mutable state, with when it was written: what an eventually consistent read may see. */
+interface RoleVersion {
+  at: number;
+  document: string;
+  tags: readonly RoleTag[];
+}
 
 /** What a new role is made of. */
 export interface NewRole {
@@ -20,8 +30,8 @@ export interface NewRole {
 /** Roles by name, and the directory of principals IAM would recognise. */
 export class RoleStore implements PrincipalDirectory {
   private readonly roles = new Map<string, RoleRecord>();
-  // Every trust policy a role has had, with when it was written: what an eventually consistent read may see.
-  private readonly history = new Map<string, Array<{ at: number; document: string }>>();
+  // Every trust policy and tag set a role has had, with when it was written.
+  private readonly history = new Map<string, RoleVersion[]>();
   // Users and roles outside the store that exist, with their unique ids.
   private readonly knownArns = new Map<string, string>();
   private readonly knownAccounts = new Set<string>();
@@ -72,16 +82,17 @@ export class RoleStore implements PrincipalDirectory {
       createDate: new Date(),
       maxSessionDuration: 3600,
       assumeRolePolicyDocument: this.stored(acceptTrustPolicy(text, this, this.trustPolicyQuota)),
+      tags: [],
       ...(description === undefined ? {} : { description }),
     };
     this.roles.set(roleName, role);
-    this.history.set(roleName, [{ at: Date.now(), document: role.assumeRolePolicyDocument }]);
+    this.history.set(roleName, [{ at: Date.now(), document: role.assumeRolePolicyDocument, tags: [] }]);
     return this.shown(role);
   }
 
   /**
-   * The role; with `staleMs`, its trust policy as an eventually consistent read may see it: the newest
-   * version written at least `staleMs` ago (or the first one).
+   * The role; with `staleMs`, its trust policy and tags as an eventually consistent read may see them: the
+   * newest version written at least `staleMs` ago (or the first one).
    */
   getRole(roleName: string, staleMs = 0): RoleRecord {
     checkRoleName(roleName);
@@ -90,7 +101,11 @@ export class RoleStore implements PrincipalDirectory {
     if (staleMs <= 0) return this.shown(role);
     const versions = this.history.get(roleName) ?? [];
     const seen = versions.filter((v) => v.at <= Date.now() - staleMs).at(-1) ?? versions[0];
-    return this.shown({ ...role, assumeRolePolicyDocument: seen?.document ?? role.assumeRolePolicyDocument });
+    return this.shown({
+      ...role,
+      assumeRolePolicyDocument: seen?.document ?? role.assumeRolePolicyDocument,
+      tags: seen?.tags ?? role.tags,
+    });
   }
 
   updateTrustPolicy(roleName: string, document: string): void {
@@ -103,8 +118,38 @@ export class RoleStore implements PrincipalDirectory {
       );
     }
     const stored = this.stored(acceptTrustPolicy(document, this, this.trustPolicyQuota));
-    this.roles.set(roleName, { ...role, assumeRolePolicyDocument: stored });
-    this.history.get(roleName)?.push({ at: Date.now(), document: stored });
+    this.record({ ...this.current(roleName), assumeRolePolicyDocument: stored });
+  }
+
+  /** Adds tags, overwriting the value of a key already there, as TagRole does. */
+  tagRole(roleName: string, tags: readonly RoleTag[]): void {
+    const role = this.current(roleName);
+    tags.forEach(checkTag);
+    const kept = role.tags.filter((tag) => !tags.some((added) => added.key === tag.key));
+    const next = [...kept, ...tags];
+    if (next.length > MAX_TAGS_PER_ROLE) {
+      throw new IamError('LimitExceeded', 409, `Cannot exceed quota for TagsPerRole: ${MAX_TAGS_PER_ROLE}`);
+    }
+    this.record({ ...role, tags: next });
+  }
+
+  /** Removes the tags with these keys; a key the role does not have is ignored, as UntagRole does. */
+  untagRole(roleName: string, keys: readonly string[]): void {
+    const role = this.current(roleName);
+    this.record({ ...role, tags: role.tags.filter((tag) => !keys.includes(tag.key)) });
+  }
+
+  // The role as stored now, not as shown: principals by unique id.
+  private current(roleName: string): RoleRecord {
+    this.getRole(roleName);
+    return this.roles.get(roleName) as RoleRecord;
+  }
+
+  private record(role: RoleRecord): void {
+    this.roles.set(role.roleName, role);
+    this.history
+      .get(role.roleName)
+      ?.push({ at: Date.now(), document: role.assumeRolePolicyDocument, tags: role.tags });
   }
 
   deleteRole(roleName: string): void {
@@ -138,6 +183,18 @@ export class RoleStore implements PrincipalDirectory {
   private arnOf(id: string): string | undefined {
     const known = [...this.knownArns].find(([, knownId]) => knownId === id)?.[0];
     return known ?? [...this.roles.values()].find((role) => role.roleId === id)?.arn;
+  }
+}
+
+function checkTag({ key, value }: RoleTag): void {
+  const fits = (text: string, min: number, max: number) =>
+    TAG_TEXT.test(text) && text.length >= min && text.length <= max;
+  if (!fits(key, 1, 128) || !fits(value, 0, 256) || key.toLowerCase().startsWith('aws:')) {
+    throw new IamError(
+      'InvalidInput',
+      400,
+      `1 validation error detected: Value '${key}' at 'tags' failed to satisfy constraint: tag keys are 1 to 128 and values 0 to 256 characters of [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@], and keys may not start with aws:`,
+    );
   }
 }
 

@@ -16,6 +16,14 @@ export interface RoleRecord {
   maxSessionDuration: number;
   /** The trust policy as stored: JSON text, not encoded. */
   assumeRolePolicyDocument: string;
+  /** The role's tags, in the order they were first added. */
+  tags: readonly RoleTag[];
+}
+
+/** One tag of a role. */
+export interface RoleTag {
+  key: string;
+  value: string;
 }
 
 /** A success answer; `result` is the inner XML of the `...Result` element, or undefined for none. */
@@ -46,8 +54,18 @@ export function roleXml(role: RoleRecord): string {
     `<MaxSessionDuration>${role.maxSessionDuration}</MaxSessionDuration>` +
     `<RoleId>${role.roleId}</RoleId><RoleLastUsed/>` +
     `<RoleName>${escapeXml(role.roleName)}</RoleName><Arn>${escapeXml(role.arn)}</Arn>` +
-    `<CreateDate>${role.createDate.toISOString().replace(/\.\d{3}Z$/, 'Z')}</CreateDate>${description}</Role>`
+    `<CreateDate>${role.createDate.toISOString().replace(/\.\d{3}Z$/, 'Z')}</CreateDate>${description}` +
+    `${tagsXml(role.tags)}</Role>`
   );
+}
+
+// GetRole lists the role's tags; an untagged role has no Tags element.
+function tagsXml(tags: readonly RoleTag[]): string {
+  if (tags.length === 0) return '';
+  const members = tags.map(
+    (tag) => `<member><Key>${escapeXml(tag.key)}</Key><Value>${escapeXml(tag.value)}</Value></member>`,
+  );
+  return `<Tags>${members.join('')}</Tags>`;
 }
 
 /** encodeURIComponent that also encodes !'()*, as IAM's policy encoding does. */

@@ -4,6 +4,8 @@ import {
   GetRoleCommand,
   IAMClient,
   type IAMServiceException,
+  TagRoleCommand,
+  UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -274,6 +276,59 @@ describe('IAM stand-in, through the real @aws-sdk/client-iam', () => {
     expect(await response.text()).toContain('<Code>MissingAuthenticationToken</Code>');
   });
 
+  it('tags and untags a role, and lists its tags in GetRole', async () => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+
+    await client.send(
+      new TagRoleCommand({
+        RoleName: 'linked',
+        Tags: [
+          { Key: 'owner:a', Value: 'stack/A x' },
+          { Key: 'owner:b', Value: '' },
+        ],
+      }),
+    );
+    await client.send(new TagRoleCommand({ RoleName: 'linked', Tags: [{ Key: 'owner:a', Value: 'again' }] }));
+    const tagged = (await client.send(new GetRoleCommand({ RoleName: 'linked' }))).Role?.Tags;
+    await client.send(new UntagRoleCommand({ RoleName: 'linked', TagKeys: ['owner:b', 'absent'] }));
+    const untagged = (await client.send(new GetRoleCommand({ RoleName: 'linked' }))).Role?.Tags;
+
+    expect(tagged).toEqual([
+      { Key: 'owner:b', Value: '' },
+      { Key: 'owner:a', Value: 'again' },
+    ]);
+    expect(untagged).toEqual([{ Key: 'owner:a', Value: 'again' }]);
+    expect(iam.trustPolicy('linked')).toEqual(linked);
+  });
+
+  it.each([
+    ['a key with a character IAM refuses', [{ Key: 'owner#1', Value: 'x' }], 'InvalidInputException'],
+    ['a key starting with aws:', [{ Key: 'aws:owner', Value: 'x' }], 'InvalidInputException'],
+    ['a value over 256 characters', [{ Key: 'owner', Value: 'v'.repeat(257) }], 'InvalidInputException'],
+  ])('refuses %s, and keeps the tags as they were', async (_case, tags, code) => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+
+    const error = await failureOf(client.send(new TagRoleCommand({ RoleName: 'linked', Tags: tags })));
+
+    expect(error.name).toBe(code);
+    expect(iam.tags('linked')).toEqual([]);
+  });
+
+  it('refuses a 51st tag with LimitExceeded', async () => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+    iam.tagRole(
+      'linked',
+      Array.from({ length: 50 }, (_, n) => ({ key: `k${n}`, value: '' })),
+    );
+
+    const error = await failureOf(
+      client.send(new TagRoleCommand({ RoleName: 'linked', Tags: [{ Key: 'one-more', Value: '' }] })),
+    );
+
+    expect(error.name).toBe('LimitExceededException');
+    expect(iam.tags('linked')).toHaveLength(50);
+  });
+
   it('stores a bare account id principal as its root ARN', async () => {
     iam.createRole({ roleName: 'linked', trustPolicy: linked });
     const withAccountId = {
@@ -438,6 +493,21 @@ describe('IAM stand-in faults', () => {
     expect(rightAfter).toEqual(linked);
     expect(later).toEqual(placeholder);
     expect(iam.trustPolicy('linked')).toEqual(placeholder);
+  });
+
+  it('reads tags behind the writes too', async () => {
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    iam.faults.staleReads(100);
+    const tags = async () => (await client.send(new GetRoleCommand({ RoleName: 'linked' }))).Role?.Tags;
+
+    await client.send(new TagRoleCommand({ RoleName: 'linked', Tags: [{ Key: 'owner', Value: 'a' }] }));
+    const rightAfter = await tags();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const later = await tags();
+
+    expect(rightAfter).toBeUndefined();
+    expect(later).toEqual([{ Key: 'owner', Value: 'a' }]);
   });
 
   it('delays each answer by the time asked', async () => {

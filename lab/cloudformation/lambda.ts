@@ -4,6 +4,7 @@
 // running after the handler returns does not go on; asynchronous invocations that fail are retried.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -12,7 +13,10 @@ const RUNTIME = resolve(__dirname, 'runtime.cjs');
 /** How a function is configured, as its template or a test declares it. */
 export interface LambdaFunctionConfig {
   functionName: string;
-  /** Path of the module file, e.g. dist/trust-link/index.js. */
+  /**
+   * Path of the module file, e.g. dist/trust-link/index.mjs. As Lambda does for `index.handler`, a
+   * missing `.js` file is looked for as `.mjs`, then `.cjs`.
+   */
   modulePath: string;
   /** The exported handler; default 'handler'. */
   exportName?: string;
@@ -23,6 +27,8 @@ export interface LambdaFunctionConfig {
   region?: string;
   accountId?: string;
   memoryMb?: number;
+  /** The `node` binary instances run on; default $LAB_NODE, else the Node.js running the lab. */
+  nodePath?: string;
   /** Freeze idle instances as Lambda does; default true. */
   freezeWhenIdle?: boolean;
   /** Times Lambda retries a failed asynchronous invocation; default 2. */
@@ -72,7 +78,11 @@ export class LambdaFunction {
   private readonly all = new Set<Instance>();
   private readonly running = new Set<Promise<unknown>>();
 
-  constructor(readonly config: LambdaFunctionConfig) {}
+  private readonly nodePath: string;
+
+  constructor(readonly config: LambdaFunctionConfig) {
+    this.nodePath = nodePath(config);
+  }
 
   get arn(): string {
     const { region = 'us-east-1', accountId = '123456789012', functionName } = this.config;
@@ -221,6 +231,7 @@ export class LambdaFunction {
   private start(): Promise<Instance> {
     const { functionName, region = 'us-east-1', memoryMb = 128 } = this.config;
     const child = fork(RUNTIME, [], {
+      execPath: this.nodePath,
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: {
@@ -230,7 +241,6 @@ export class LambdaFunction {
         AWS_LAMBDA_FUNCTION_NAME: functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),
         AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-        AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
         AWS_ACCESS_KEY_ID: 'ASIALABLABLABLABLAB1',
         AWS_SECRET_ACCESS_KEY: 'lab-secret-access-key',
         AWS_SESSION_TOKEN: 'lab-session-token',
@@ -277,6 +287,15 @@ export class LambdaFunction {
     this.invocations.push(invocation);
     return invocation;
   }
+}
+
+// The runtime under test is chosen per suite (LAB_NODE), so that the bundle runs on the Node.js Lambda runs.
+function nodePath(config: LambdaFunctionConfig): string {
+  const path = config.nodePath ?? process.env.LAB_NODE ?? process.execPath;
+  if (!existsSync(path)) {
+    throw new Error(`The Node.js binary ${path} does not exist: run npm run runtimes.`);
+  }
+  return path;
 }
 
 function thaw(instance: Instance): void {

@@ -3,23 +3,44 @@
 // with a context like Lambda's. Plain CommonJS so that it starts with bare `node`, like Lambda does.
 'use strict';
 
+const { existsSync } = require('node:fs');
+const { pathToFileURL } = require('node:url');
+
+// Lambda names the runtime in the environment; here it is whichever Node.js this instance runs on.
+process.env.AWS_EXECUTION_ENV = `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`;
+
 let handler;
 
 process.on('message', async (message) => {
-  if (message.type === 'init') init(message);
+  if (message.type === 'init') await init(message);
   if (message.type === 'invoke') await invoke(message);
 });
 
-function init({ modulePath, exportName }) {
+async function init({ modulePath, exportName }) {
   const started = process.hrtime.bigint();
   try {
-    handler = require(modulePath)[exportName];
+    handler = (await load(modulePath))[exportName];
     if (typeof handler !== 'function') throw new Error(`${modulePath} exports no function "${exportName}"`);
     const initMs = Number(process.hrtime.bigint() - started) / 1e6;
     process.send({ type: 'ready', initMs });
   } catch (error) {
     process.send({ type: 'initError', error: describe(error) });
   }
+}
+
+// As Lambda's Node.js runtime: for `index.handler` it loads index.js, else index.mjs, else index.cjs;
+// an .mjs file is an ES module, loaded with import().
+async function load(modulePath) {
+  const found = [
+    modulePath,
+    ...(modulePath.endsWith('.js') ? [swap(modulePath, '.mjs'), swap(modulePath, '.cjs')] : []),
+  ].find((path) => existsSync(path));
+  if (found === undefined) throw new Error(`Cannot find module ${modulePath}`);
+  return found.endsWith('.mjs') ? import(pathToFileURL(found).href) : require(found);
+}
+
+function swap(path, extension) {
+  return path.slice(0, -'.js'.length) + extension;
 }
 
 async function invoke({ id, event, context, deadline }) {

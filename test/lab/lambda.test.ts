@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaFunction } from '../../lab/cloudformation';
@@ -26,6 +26,16 @@ const COUNTER = `
 globalThis.calls = (globalThis.calls || 0) + 1;
 if (event.sleepMs) await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
 return { calls: globalThis.calls };`;
+
+// A `node` that marks the processes it starts, to tell which binary ran the function.
+function markedNode(mark: string): string {
+  const path = join(handlers.dir, `node-${mark}`);
+  writeFileSync(path, `#!/bin/sh\nNODE_MARK=${mark} exec ${JSON.stringify(process.execPath)} "$@"\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+const WHICH_NODE = 'return { mark: process.env.NODE_MARK ?? null, env: process.env.AWS_EXECUTION_ENV };';
 
 beforeAll(() => {
   process.env.LAB_PARENT_ONLY = 'parent';
@@ -153,5 +163,52 @@ describe('LambdaFunction', () => {
 
     expect(invocation.outcome).toBe('init-error');
     expect(invocation.error?.errorMessage).toContain('exports no function "missing"');
+  });
+
+  it('runs instances on the `node` binary it is given, and names its runtime as Lambda does', async () => {
+    const fn = deploy('given-node', WHICH_NODE, { nodePath: markedNode('given') });
+
+    const invocation = await fn.invoke({});
+
+    expect(invocation.value).toEqual({
+      mark: 'given',
+      env: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+    });
+  });
+
+  it('takes the `node` binary from LAB_NODE when none is given', async () => {
+    process.env.LAB_NODE = markedNode('lab');
+    try {
+      const fn = deploy('lab-node', WHICH_NODE);
+
+      const invocation = await fn.invoke({});
+
+      expect(invocation.value).toMatchObject({ mark: 'lab' });
+    } finally {
+      delete process.env.LAB_NODE;
+    }
+  });
+
+  it('refuses a `node` binary that does not exist, naming it', () => {
+    const missing = join(handlers.dir, 'no-such-node');
+
+    expect(() => deploy('missing-node', 'return 1;', { nodePath: missing })).toThrow(
+      `The Node.js binary ${missing} does not exist`,
+    );
+  });
+
+  it('loads index.mjs as an ES module when index.js is missing, as Lambda does for index.handler', async () => {
+    const dir = join(handlers.dir, 'esm-only');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'index.mjs'),
+      'export const handler = async (event) => ({ esm: typeof require === "undefined", event });',
+    );
+    const fn = new LambdaFunction({ functionName: 'esm', modulePath: join(dir, 'index.js') });
+    functions.push(fn);
+
+    const invocation = await fn.invoke({ n: 1 });
+
+    expect(invocation).toMatchObject({ outcome: 'returned', value: { esm: true, event: { n: 1 } } });
   });
 });

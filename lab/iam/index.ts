@@ -1,4 +1,11 @@
 // The IAM stand-in: see server.ts for the running service and policy.ts for IAM's trust-policy checks.
+export {
+  type AssumeRoleDecision,
+  type AssumeRoleOptions,
+  type AssumeRoleRequest,
+  mayAssumeRole,
+  trustAllows,
+} from './assume';
 export { type ErrorFault, IamError } from './errors';
 export { type FaultKind, FaultPlan, type FaultScope } from './faults';
 export { acceptTrustPolicy, DEFAULT_TRUST_POLICY_QUOTA, type PrincipalDirectory } from './policy';

@@ -129,6 +129,11 @@ export class IamStandIn {
     this.store.tagRole(roleName, tags);
   }
 
+  /** The role's trust policy as it stood at `at` (ms since the epoch); undefined if the role did not exist then. */
+  trustPolicyAt(roleName: string, at: number): string | undefined {
+    return this.store.trustPolicyAt(roleName, at);
+  }
+
   /** The calls of one action, optionally on one role. */
   callsOf(action: string, roleName?: string): IamCall[] {
     return this.calls.filter(

@@ -158,6 +158,14 @@ export class RoleStore implements PrincipalDirectory {
     this.history.delete(roleName);
   }
 
+  /** The trust policy in force at `at` (ms since the epoch), principals shown; undefined if the role did not exist then. */
+  trustPolicyAt(roleName: string, at: number): string | undefined {
+    const role = this.roles.get(roleName);
+    const version = (this.history.get(roleName) ?? []).filter((v) => v.at <= at).at(-1);
+    if (role === undefined || version === undefined) return undefined;
+    return this.shown({ ...role, assumeRolePolicyDocument: version.document }).assumeRolePolicyDocument;
+  }
+
   roleNames(): string[] {
     return [...this.roles.keys()];
   }

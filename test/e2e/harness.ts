@@ -1,4 +1,4 @@
-// The end-to-end harness: the lab's stand-ins with the built bundle dist/trust-link/index.js, a stack
+// The end-to-end harness: the lab's stand-ins with the built bundle dist/trust-link/index.mjs, a stack
 // template of roles and links built in code, direct requests for inputs a template cannot express,
 // and the counts the fault suite reports.
 import { existsSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
   type TrustStatement,
 } from '../../lab';
 
-export const BUNDLE = 'dist/trust-link/index.js';
+export const BUNDLE = 'dist/trust-link/index.mjs';
 export const SNOWFLAKE_USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 export const OTHER_SNOWFLAKE_USER = 'arn:aws:iam::123456789002:user/xyz9-b-self9876';
 export const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';

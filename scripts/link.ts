@@ -2,11 +2,13 @@
 
 import { runLink } from './link/main';
 
-process.exitCode = runLink(process.argv.slice(2), {
+runLink(process.argv.slice(2), {
   cwd: process.cwd(),
   // npm runs scripts in the project root; INIT_CWD is where the person ran npm.
   userDir: process.env.INIT_CWD ?? process.cwd(),
   stdinIsTty: process.stdin.isTTY === true,
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+}).then((code) => {
+  process.exitCode = code;
 });

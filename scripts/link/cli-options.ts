@@ -15,8 +15,9 @@ export type DescribeSource =
   | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'snow'; readonly integration: string; readonly connection?: string };
 
-/** What sam and aws are told about the stack; each is passed on only when given. */
+/** What sam is told about the stack; each is passed on only when given. */
 export interface StackSelection {
+  readonly templateFile?: string;
   readonly stackName?: string;
   readonly configEnv?: string;
   readonly configFile?: string;
@@ -42,6 +43,10 @@ export const USAGE = `Usage: npm run link -- [options] [-- sam deploy options]
 
 Reads Snowflake's DESCRIBE INTEGRATION output, checks API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID
 (or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId.
+Before sam runs, it reads the stack (CloudFormation DescribeStacks) and refuses to deploy unless the stack
+links the role the integration names (API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN) and the template is the
+stack's own. After sam, it reads the stack back: linked means SnowflakeTrustLinkStatus is "in force" for
+these values.
 
 Input (one of; standard input when neither is given):
   --from FILE              a file with the output: snow ... --format json, SnowSQL's table, or Snowsight's CSV
@@ -51,21 +56,33 @@ Input (one of; standard input when neither is given):
   --type api|storage       refuse the output unless it is of this kind of integration
 
 Stack (passed on to sam deploy; samconfig.toml gives the rest):
-  --stack-name NAME        default: stack_name in samconfig
-  --config-env ENV         the samconfig environment (default: "default")
+  --stack-name NAME        an API integration: default stack_name in samconfig;
+                           a storage integration: default snowflake-stage (or stack_name of --config-env)
+  --template-file FILE     the template to deploy; an API integration: default sam's own (template.yaml),
+                           a storage integration: default examples/storage-integration.yaml
+  --config-env ENV         the samconfig environment (default: "default"); it must exist
   --config-file FILE       another samconfig file (default: samconfig.toml, .yaml or .yml)
-  --region REGION          passed on to sam and aws
-  --profile PROFILE        passed on to sam and aws
+  --region REGION          passed on to sam, and where the stack is read
+  --profile PROFILE        passed on to sam, and the credentials the stack is read with
 
 Rotation:
   --keep-old               link the new external id and keep the ones the deployed stack has
   --old-external-id ID     the old id(s) to keep instead of asking the stack (repeatable; implies --keep-old)
 
-  --dry-run                print the sam deploy command instead of running it
+  --dry-run                check everything, then print the sam deploy command instead of running it
   -h, --help               print this help
 
 After --, options for sam deploy itself (e.g. --no-confirm-changeset); pairs given there with
 --parameter-overrides join samconfig's parameter_overrides.
+
+Exit codes:
+  0  linked: the stack is *_COMPLETE and SnowflakeTrustLinkStatus is in force for these values
+     (also --help, and --dry-run once every check passed)
+  1  refused or failed before the link was in force: bad input, samconfig, the wrong stack or template,
+     AWS credentials or region, snow or sam failing (sam's own output says why)
+  2  the command line is wrong
+  3  sam deploy executed no change set (declined at its prompt, or --no-execute-changeset): nothing changed
+  4  sam deploy ran, but the stack read back does not show the link in force (e.g. rolled back)
 `;
 
 const CLI_OPTIONS = {
@@ -74,6 +91,7 @@ const CLI_OPTIONS = {
   connection: { type: 'string' },
   type: { type: 'string' },
   'stack-name': { type: 'string' },
+  'template-file': { type: 'string' },
   'config-env': { type: 'string' },
   'config-file': { type: 'string' },
   region: { type: 'string' },
@@ -105,6 +123,7 @@ export function parseCliOptions(argv: readonly string[]): LinkCommand {
       source: describeSource(values.from, values.integration, values.connection),
       type: integrationKind(values.type),
       stackName,
+      templateFile: nonEmpty('--template-file', values['template-file']),
       configEnv: nonEmpty('--config-env', values['config-env']),
       configFile: nonEmpty('--config-file', values['config-file']),
       region: nonEmpty('--region', values.region),

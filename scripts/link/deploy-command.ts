@@ -10,6 +10,7 @@ export function samDeployArgs(
   overrides: readonly string[],
 ): string[] {
   const passed: [string, string | undefined][] = [
+    ['--template-file', selection.templateFile],
     ['--stack-name', selection.stackName],
     ['--config-env', selection.configEnv],
     ['--config-file', selection.configFile],

@@ -1,17 +1,20 @@
 // Finds the pair to link in DESCRIBE INTEGRATION rows: API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID for an
-// API integration, the STORAGE_AWS_ pair for a storage integration. Values are unwrapped from the
-// spaces and quotes a copy picks up, then checked with the handler's own rules.
+// API integration, the STORAGE_AWS_ pair for a storage integration, and the role Snowflake assumes
+// (API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN), which tells which stack they belong to. Values are
+// unwrapped from the spaces and quotes a copy picks up, then checked with the handler's own rules.
 
-import { externalIdProblem, userArnProblem } from '../../handler/trust-link/rules';
+import { externalIdProblem, roleArnProblem, userArnProblem } from '../../handler/trust-link/rules';
 import type { IntegrationKind } from './cli-options';
 import type { DescribeRow } from './describe-row';
 import { DescribeOutputError } from './errors';
 
-/** The two values the stack needs, checked. */
+/** The two values the stack needs, and the role they are for, checked. */
 export interface IntegrationValues {
   readonly kind: IntegrationKind;
   readonly userArn: string;
   readonly externalId: string;
+  /** The role Snowflake will assume: the stack linked must be the one that links this role. */
+  readonly roleArn: string;
 }
 
 const PREFIX: Record<IntegrationKind, string> = { api: 'API', storage: 'STORAGE' };
@@ -36,14 +39,22 @@ export function integrationValues(
   }
   const userArnProperty = `${PREFIX[kind]}_AWS_IAM_USER_ARN`;
   const externalIdProperty = `${PREFIX[kind]}_AWS_EXTERNAL_ID`;
+  const roleArnProperty = roleArnPropertyOf(kind);
   const userArn = requiredValue(properties, kind, userArnProperty);
   const externalId = requiredValue(properties, kind, externalIdProperty);
+  const roleArn = requiredValue(properties, kind, roleArnProperty);
   const problems = [
     valueProblem(userArnProperty, userArn, userArnProblem),
     valueProblem(externalIdProperty, externalId, externalIdProblem),
+    valueProblem(roleArnProperty, roleArn, roleArnProblem),
   ].filter((problem) => problem !== undefined);
   if (problems.length > 0) throw new DescribeOutputError(problems.join('\n'));
-  return { kind, userArn, externalId };
+  return { kind, userArn, externalId, roleArn };
+}
+
+/** The DESCRIBE property naming the role Snowflake assumes: API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN. */
+export function roleArnPropertyOf(kind: IntegrationKind): string {
+  return `${PREFIX[kind]}_AWS_ROLE_ARN`;
 }
 
 /** A value without the spaces and quotes around it (as "x", 'x', `x`, or typographic quotes). */

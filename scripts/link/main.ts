@@ -1,27 +1,27 @@
-// The flow of `npm run link`: read and check everything first, then deploy once. Nothing is deployed
-// unless every value was parsed and checked; every failure ends in one message and a non-zero exit.
+// The flow of `npm run link`: read and check everything first, then deploy once, then read the stack
+// back. Nothing is deployed unless every value was parsed and checked and the stack and template are
+// the ones the integration belongs to; every failure ends in one message and its own exit code.
 
-import { resolve } from 'node:path';
-import { type LinkOptions, parseCliOptions, type StackSelection, USAGE } from './cli-options';
+import { existsSync } from 'node:fs';
+import { type LinkOptions, parseCliOptions, USAGE } from './cli-options';
+import { StackReader } from './cloudformation';
 import { samDeployArgs } from './deploy-command';
+import { type DeployTarget, deployTarget, givenSelection } from './deploy-target';
+import type { DeployedStack } from './deployed-stack';
 import { type InputContext, readDescribeOutput } from './describe-input';
-import { LinkError, ToolError } from './errors';
+import { LinkError, NotExecutedError, NotLinkedError, StackError, ToolError } from './errors';
 import { givenOldExternalIds, linkedExternalIds } from './external-ids';
 import { type IntegrationValues, integrationValues } from './integration-values';
+import { type LinkOutcome, linkOutcome } from './link-outcome';
 import { mergedOverrides } from './parameter-overrides';
 import { type DescribeForm, parseDescribe } from './parse-describe';
-import { capture, runAttached } from './run-command';
-import type { SamDeploySettings } from './samconfig';
+import { runAttached } from './run-command';
 import { readSamConfig } from './samconfig-file';
 import { shellQuote } from './shell-quote';
-import {
-  deployedLink,
-  describeStackArgs,
-  EXTERNAL_ID_PARAMETER,
-  isMissingStack,
-  USER_ARN_PARAMETER,
-} from './stack-parameters';
-import { toolMessage } from './tool-message';
+import { STATUS_OUTPUT } from './stack-kind';
+import { deployedLink, EXTERNAL_ID_PARAMETER, USER_ARN_PARAMETER } from './stack-parameters';
+import { checkStackRole, checkTemplateKind } from './target-check';
+import { readTemplate } from './template-file';
 
 export interface LinkEnvironment extends InputContext {
   /** Where sam runs and looks for samconfig: the project root under npm. */
@@ -30,15 +30,15 @@ export interface LinkEnvironment extends InputContext {
   readonly stderr: (text: string) => void;
 }
 
-/** Runs the command line; returns the exit code. */
-export function runLink(argv: readonly string[], env: LinkEnvironment): number {
+/** Runs the command line; resolves to the exit code. */
+export async function runLink(argv: readonly string[], env: LinkEnvironment): Promise<number> {
   try {
     const command = parseCliOptions(argv);
     if (command.help) {
       env.stdout(USAGE);
       return 0;
     }
-    link(command.options, env);
+    await link(command.options, env);
     return 0;
   } catch (error) {
     if (error instanceof LinkError) {
@@ -54,13 +54,16 @@ export function runLink(argv: readonly string[], env: LinkEnvironment): number {
 interface DeployPlan {
   readonly values: IntegrationValues;
   readonly externalIds: readonly string[];
-  readonly stackName: string;
+  readonly target: DeployTarget;
+  /** The stack as it was before sam deploy. */
+  readonly stack: DeployedStack;
+  readonly stacks: StackReader;
   readonly form: DescribeForm;
   readonly args: readonly string[];
 }
 
-function link(options: LinkOptions, env: LinkEnvironment): void {
-  const plan = deployPlan(options, env);
+async function link(options: LinkOptions, env: LinkEnvironment): Promise<void> {
+  const plan = await deployPlan(options, env);
   if (options.dryRun) {
     env.stdout(`${shellQuote(['sam', ...plan.args])}\n`);
     return;
@@ -69,69 +72,66 @@ function link(options: LinkOptions, env: LinkEnvironment): void {
   // When the output came in on standard input, sam's questions (confirm_changeset) go to the terminal.
   const status = runAttached('sam', plan.args, { terminalInput: options.source.kind === 'stdin' });
   if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
-  env.stdout(`link: stack ${plan.stackName} is linked.\n`);
+  const after = await plan.stacks.read(plan.target.stackName);
+  if (after === undefined) {
+    throw new NotLinkedError(`stack ${plan.target.stackName} is gone after sam deploy: it is not linked.`);
+  }
+  const linked = { userArn: plan.values.userArn, externalIds: plan.externalIds };
+  env.stdout(report(linkOutcome(plan.stack, after, linked), plan.target.stackName));
 }
 
-function deployPlan(options: LinkOptions, env: LinkEnvironment): DeployPlan {
+async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<DeployPlan> {
   const oldIdsGiven = givenOldExternalIds(options.oldExternalIds);
   const output = parseDescribe(readDescribeOutput(options.source, env));
   const values = integrationValues(output.rows, options.type);
-  const selection: StackSelection = {
-    ...options,
-    configFile: options.configFile === undefined ? undefined : resolve(env.userDir, options.configFile),
-  };
-  const samconfig = readSamConfig(env.cwd, selection.configFile, selection.configEnv);
-  const stackName = selection.stackName ?? samconfig.stackName;
-  if (stackName === undefined) {
-    throw new LinkError('No stack name: give --stack-name, or set stack_name in samconfig.toml.');
-  }
+  const given = givenSelection(options, env.userDir);
+  const samconfig = readSamConfig(env.cwd, given.configFile, given.configEnv);
+  const target = deployTarget(given, values.kind, samconfig, env.cwd, existsSync);
+  checkTemplateKind(readTemplate(target.templatePath), target.templatePath, target.kind);
+  const stacks = new StackReader({
+    region: given.region ?? samconfig.region,
+    profile: given.profile ?? samconfig.profile,
+  });
+  const stack = await deployedStack(stacks, target);
+  checkStackRole(stack, values.roleArn, target.kind);
   const oldIds = !options.keepOld
     ? []
     : oldIdsGiven.length > 0
       ? oldIdsGiven
-      : deployedExternalIds(stackName, values.userArn, awsTarget(selection, samconfig), env);
+      : deployedExternalIds(stack, values.userArn, env);
   const externalIds = linkedExternalIds(values.externalId, oldIds);
   const overrides = mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
     [USER_ARN_PARAMETER]: values.userArn,
     [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
   });
-  const args = samDeployArgs(selection, options.sam.args, overrides);
-  return { values, externalIds, stackName, form: output.form, args };
+  const args = samDeployArgs(target.selection, options.sam.args, overrides);
+  return { values, externalIds, target, stack, stacks, form: output.form, args };
 }
 
-// aws is pointed where sam deploys: the options given, else samconfig's.
-function awsTarget(
-  selection: StackSelection,
-  samconfig: SamDeploySettings,
-): Pick<StackSelection, 'region' | 'profile'> {
-  return { region: selection.region ?? samconfig.region, profile: selection.profile ?? samconfig.profile };
+// The stack must exist: the role the integration names is one of its outputs.
+async function deployedStack(stacks: StackReader, target: DeployTarget): Promise<DeployedStack> {
+  const stack = await stacks.read(target.stackName);
+  if (stack !== undefined) return stack;
+  const region = await stacks.region();
+  throw new StackError(
+    `Stack ${target.stackName} does not exist${region === undefined ? '' : ` in ${region}`}. Deploy ` +
+      `${target.kind.title} from ${target.kind.templateFile} first, create the integration with its SQL ` +
+      'output, then link; or give the --stack-name (and --region) it was deployed with.',
+  );
 }
 
 function deployedExternalIds(
-  stackName: string,
+  stack: DeployedStack,
   newUserArn: string,
-  target: Pick<StackSelection, 'region' | 'profile'>,
   env: LinkEnvironment,
 ): readonly string[] {
-  const result = capture('aws', describeStackArgs(stackName, target));
-  if (result.status !== 0 && isMissingStack(result.stderr)) {
-    throw new LinkError(
-      `--keep-old: stack ${stackName} is not deployed, so it has no external id to keep. ` +
-        'Link without --keep-old, or give the ids with --old-external-id.',
-    );
-  }
-  if (result.status !== 0) {
-    throw new ToolError(
-      `aws cloudformation describe-stacks failed (exit ${result.status}): ${toolMessage(result.stderr)}`,
-    );
-  }
-  const deployed = deployedLink(result.stdout, stackName);
+  const deployed = deployedLink(stack);
   if (deployed.externalIds.length === 0) {
-    env.stderr(`link: stack ${stackName} has no external id yet; linking the new one alone.\n`);
+    env.stderr(`link: stack ${stack.name} has no external id yet; linking the new one alone.\n`);
   } else if (deployed.userArn !== '' && deployed.userArn !== newUserArn) {
     // The trust statement has one principal: ids kept for another IAM user no longer let it in.
     env.stderr(
-      `link: note: stack ${stackName} now trusts ${deployed.userArn}; the ids kept belong to that IAM user, ` +
+      `link: note: stack ${stack.name} now trusts ${deployed.userArn}; the ids kept belong to that IAM user, ` +
         `which the stack will no longer trust once it trusts ${newUserArn}.\n`,
     );
   }
@@ -140,9 +140,26 @@ function deployedExternalIds(
 
 function summary(plan: DeployPlan): string {
   return [
-    `link: from the ${plan.values.kind} integration's DESCRIBE output (${plan.form}), deploying stack ${plan.stackName} with`,
+    `link: from the ${plan.values.kind} integration's DESCRIBE output (${plan.form}), deploying stack ${plan.target.stackName} with`,
     `  ${USER_ARN_PARAMETER}=${plan.values.userArn}`,
     `  ${EXTERNAL_ID_PARAMETER}=${plan.externalIds.join(',')}`,
     '',
   ].join('\n');
+}
+
+/** The line a success prints; throws for the outcomes that are not one. */
+function report(outcome: LinkOutcome, stackName: string): string {
+  switch (outcome.kind) {
+    case 'linked':
+      return outcome.changed
+        ? `link: stack ${stackName} is linked. ${STATUS_OUTPUT}: ${outcome.status}\n`
+        : `link: stack ${stackName} is linked (it already was; nothing changed). ${STATUS_OUTPUT}: ${outcome.status}\n`;
+    case 'not-executed':
+      throw new NotExecutedError(
+        `sam deploy executed no change set (declined at its prompt, or --no-execute-changeset): stack ${stackName} ` +
+          'is unchanged and not linked. Run the link again and confirm, or execute the change set sam created.',
+      );
+    case 'not-linked':
+      throw new NotLinkedError(`sam deploy finished, but ${outcome.reason}`);
+  }
 }

@@ -1,11 +1,11 @@
-// The only module that starts other programs (sam, snow, aws). Always with an argument list and no
+// The only module that starts other programs (sam, snow). Always with an argument list and no
 // shell, so no value is ever read by a shell.
 
 import { spawnSync } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { ToolError } from './errors';
 
-export type Tool = 'sam' | 'snow' | 'aws';
+export type Tool = 'sam' | 'snow';
 
 export interface Captured {
   readonly status: number;
@@ -16,7 +16,6 @@ export interface Captured {
 const INSTALL_HINT: Record<Tool, string> = {
   sam: 'install the AWS SAM CLI, or use --dry-run to print the command',
   snow: 'install Snowflake CLI, or pipe DESCRIBE INTEGRATION output in / give --from FILE',
-  aws: 'install the AWS CLI, or give the ids to keep with --old-external-id',
 };
 
 /** Runs a tool and returns what it printed; throws ToolError when it cannot be started. */
@@ -25,8 +24,6 @@ export function capture(tool: Tool, args: readonly string[]): Captured {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
     stdio: 'pipe',
-    // AWS CLI v2 may page its output through less; captured output must come straight back.
-    env: { ...process.env, AWS_PAGER: '' },
   });
   if (result.error) throw startError(tool, result.error);
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };

@@ -11,8 +11,17 @@ export interface SamPassthrough {
   readonly parameterOverrides: readonly string[];
 }
 
-// The link reads samconfig and the stack with these, so they must come as its own options.
-const OWN_OPTIONS = ['--stack-name', '--config-env', '--config-file', '--region', '--profile'];
+// The link reads samconfig, the template and the stack with these, so they must come as its own options.
+const OWN_OPTIONS = [
+  '--stack-name',
+  '--template-file',
+  '--template',
+  '-t',
+  '--config-env',
+  '--config-file',
+  '--region',
+  '--profile',
+];
 const OVERRIDES = '--parameter-overrides';
 
 /** Splits the arguments after `--`; throws UsageError for an option the link must be given itself. */
@@ -24,7 +33,7 @@ export function samPassthrough(argv: readonly string[]): SamPassthrough {
     const option = arg.split('=', 1)[0] ?? '';
     if (OWN_OPTIONS.includes(option)) {
       throw new UsageError(
-        `Give ${option} before --, as an option of the link: it reads the same samconfig and stack.`,
+        `Give ${option === '--template' || option === '-t' ? '--template-file' : option} before --, as an option of the link: it checks the same samconfig, template and stack.`,
       );
     }
     if (arg === '--guided')

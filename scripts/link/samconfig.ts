@@ -1,5 +1,5 @@
-// The settings of `sam deploy` that the link needs from samconfig: which stack, where, and the
-// parameter_overrides a command-line --parameter-overrides would otherwise drop. sam reads
+// The settings of `sam deploy` that the link needs from samconfig: which stack, where, from which
+// template, and the parameter_overrides a command-line --parameter-overrides would otherwise drop. sam reads
 // [ENV.global.parameters] and lets [ENV.deploy.parameters] override it; so does this.
 
 import { SamConfigError } from './errors';
@@ -8,6 +8,8 @@ export interface SamDeploySettings {
   readonly stackName?: string;
   readonly region?: string;
   readonly profile?: string;
+  /** template_file (or template), relative to where sam runs. */
+  readonly templateFile?: string;
   /** parameter_overrides as written: one entry per string (sam accepts a string or a list of them). */
   readonly parameterOverrides: readonly string[];
 }
@@ -29,8 +31,15 @@ export function samDeploySettings(document: unknown, env: string, file: string):
     stackName: text('stack_name'),
     region: text('region'),
     profile: text('profile'),
+    templateFile: text('template_file') ?? text('template'),
     parameterOverrides: overrideEntries(parameters.parameter_overrides, `${file}: parameter_overrides`),
   };
+}
+
+/** The environments a samconfig document defines: its top-level tables ("default", "prod", ...). */
+export function environmentsOf(document: unknown): string[] {
+  if (!isRecord(document)) return [];
+  return Object.keys(document).filter((key) => isRecord(document[key]));
 }
 
 function section(document: unknown, path: readonly string[]): Record<string, unknown> {

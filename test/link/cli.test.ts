@@ -1,6 +1,14 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { FakeProject, FIXTURES, fixture } from './cli-harness';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  FakeProject,
+  type FakeTool,
+  FIXTURE_ROLE_ARN,
+  FIXTURES,
+  fixture,
+  type ToolName,
+} from './cli-harness';
+import { DescribeStacksServer, type FakeStackState } from './describe-stacks-server';
 
 const USER_ARN = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
@@ -18,17 +26,50 @@ region = "eu-west-1"
 parameter_overrides = "Stage=\\"prod\\" SnowflakeIamUserArn=\\"\\" SnowflakeExternalId=\\"\\" AllowedPrefix=\\"https://a.example/x y\\""
 `;
 
-/** What `aws cloudformation describe-stacks --query Stacks[0].Parameters --output json` prints. */
-function stackParameters(values: Record<string, string>): string {
-  const list = Object.entries(values).map(([ParameterKey, ParameterValue]) => ({
-    ParameterKey,
-    ParameterValue,
-  }));
-  return `${JSON.stringify(list, null, 4)}\n`;
+/** The samconfig.toml the project ships: the gateway stack, confirm before deploying. */
+const SHIPPED_SAMCONFIG = `version = 0.1
+
+[default.global.parameters]
+stack_name = "snowflake-trust-link"
+
+[default.deploy.parameters]
+capabilities = "CAPABILITY_IAM"
+resolve_s3 = true
+confirm_changeset = true
+fail_on_empty_changeset = false
+`;
+
+type Template = 'gateway' | 'storage';
+const ROLE_OUTPUT: Record<Template, string> = { gateway: 'ApiAwsRoleArn', storage: 'StorageAwsRoleArn' };
+
+/** A stack deployed from one of the templates, its link not made yet. */
+function pendingStack(template: Template, roleArn = FIXTURE_ROLE_ARN): FakeStackState {
+  return {
+    status: 'CREATE_COMPLETE',
+    parameters: { SnowflakeIamUserArn: '', SnowflakeExternalId: '', Stage: 'prod' },
+    outputs: {
+      [ROLE_OUTPUT[template]]: roleArn,
+      SnowflakeTrustLinkStatus: 'pending: run the SQL output in Snowflake, then deploy again',
+    },
+  };
 }
 
-const MISSING_STACK =
-  '\nAn error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id trust-link-demo does not exist\n';
+/** The same stack after a deploy that linked these values. */
+function linkedStack(
+  template: Template,
+  ids: readonly string[] = [EXTERNAL_ID],
+  userArn = USER_ARN,
+): FakeStackState {
+  return {
+    status: 'UPDATE_COMPLETE',
+    lastUpdated: '2026-02-02T10:00:00.000Z',
+    parameters: { SnowflakeIamUserArn: userArn, SnowflakeExternalId: ids.join(','), Stage: 'prod' },
+    outputs: {
+      [ROLE_OUTPUT[template]]: FIXTURE_ROLE_ARN,
+      SnowflakeTrustLinkStatus: `in force: ${userArn} may assume myrole with external id(s) ${ids.join(',')}`,
+    },
+  };
+}
 
 /** What the person sees: one line, starting with "link:". */
 function expectOneMessage(stderr: string, text: string | RegExp): void {
@@ -38,14 +79,31 @@ function expectOneMessage(stderr: string, text: string | RegExp): void {
   expect(lines[0]).toMatch(text);
 }
 
-describe('npm run link, run as a process with fake sam, snow and aws on PATH', () => {
-  it('prints usage for --help and runs nothing', () => {
-    const project = new FakeProject({ sam: {} });
+let cloudformation: DescribeStacksServer;
 
-    const run = project.run(['--help']);
+beforeAll(async () => {
+  cloudformation = await DescribeStacksServer.start();
+});
+
+afterAll(() => cloudformation.close());
+
+beforeEach(() => {
+  cloudformation.reset();
+});
+
+function project(tools: Partial<Record<ToolName, FakeTool>>): FakeProject {
+  return new FakeProject(tools, cloudformation.url);
+}
+
+describe('npm run link, run as a process with fake sam and snow on PATH', () => {
+  it('prints usage for --help and runs nothing', async () => {
+    const linker = project({ sam: {} });
+
+    const run = await linker.run(['--help']);
 
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: npm run link -- [options]');
+    expect(run.stdout).toMatch(/Exit codes:[\s\S]*3 {2}/);
     expect(run.calls('sam')).toEqual([]);
   });
 
@@ -56,35 +114,26 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     ['api-snow-table.txt'],
     ['api-snowsight.csv'],
     ['api-quoted.json'],
-  ])('deploys the pair found in %s with sam deploy', (name) => {
-    const project = new FakeProject({ sam: {} });
+  ])('deploys the pair found in %s with sam deploy', async (name) => {
+    cloudformation.stack('trust-link-demo', pendingStack('gateway'), linkedStack('gateway'));
+    const linker = project({ sam: {} });
 
-    const run = project.run(['--from', join(FIXTURES, name), '--stack-name', 'trust-link-demo']);
+    const run = await linker.run(['--from', join(FIXTURES, name), '--stack-name', 'trust-link-demo']);
 
-    expect(run.stdout).toContain('link: stack trust-link-demo is linked.');
+    expect(run.stdout).toContain(
+      'link: stack trust-link-demo is linked. SnowflakeTrustLinkStatus: in force:',
+    );
     expect(run.status).toBe(0);
     expect(run.calls('sam')).toEqual([
       ['deploy', '--stack-name', 'trust-link-demo', '--parameter-overrides', ...LINKED],
     ]);
   });
 
-  it('links a storage integration with --type storage', () => {
-    const project = new FakeProject({ sam: {} });
+  it('reads a relative --from path from the directory npm was run in', async () => {
+    cloudformation.stack('demo', pendingStack('gateway'), linkedStack('gateway'));
+    const linker = project({ sam: {} });
 
-    const run = project.run(['--type', 'storage', '--stack-name', 'demo'], {
-      input: fixture('storage-snowsql.txt'),
-    });
-
-    expect(run.status).toBe(0);
-    expect(run.calls('sam')).toEqual([
-      ['deploy', '--stack-name', 'demo', '--parameter-overrides', ...LINKED],
-    ]);
-  });
-
-  it('reads a relative --from path from the directory npm was run in', () => {
-    const project = new FakeProject({ sam: {} });
-
-    const run = project.run(['--from', 'api-snow.json', '--stack-name', 'demo'], {
+    const run = await linker.run(['--from', 'api-snow.json', '--stack-name', 'demo'], {
       env: { INIT_CWD: FIXTURES },
     });
 
@@ -92,28 +141,44 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     expect(run.calls('sam')).toHaveLength(1);
   });
 
-  it('keeps samconfig parameter_overrides and its stack, replacing only the two linked values', () => {
-    const project = new FakeProject({ sam: {} });
-    project.write('samconfig.toml', SAMCONFIG);
+  it('keeps samconfig parameter_overrides and its stack, replacing only the two linked values', async () => {
+    cloudformation.stack('trust-link-demo', pendingStack('gateway'), linkedStack('gateway'));
+    const linker = project({ sam: {} });
+    linker.write('samconfig.toml', SAMCONFIG);
 
-    const run = project.run([], { input: fixture('api-snow.json') });
+    const run = await linker.run([], { input: fixture('api-snow.json') });
 
     expect(run.status).toBe(0);
+    expect(cloudformation.described).toEqual(['trust-link-demo', 'trust-link-demo']);
     expect(run.calls('sam')).toEqual([
       ['deploy', '--parameter-overrides', 'Stage="prod"', 'AllowedPrefix="https://a.example/x y"', ...LINKED],
     ]);
   });
 
-  it('passes --config-env, --config-file, --region and --profile on to sam and reads that environment', () => {
-    const project = new FakeProject({ sam: {} });
-    project.write(
+  it('passes --config-env, --config-file, --region and --profile on to sam and reads that environment', async () => {
+    cloudformation.stack('demo-staging', pendingStack('gateway'), linkedStack('gateway'));
+    const linker = project({ sam: {} });
+    linker.write(
       'other.toml',
       '[staging.deploy.parameters]\nstack_name = "demo-staging"\nparameter_overrides = ["Stage=staging"]\n',
     );
+    // The profile must exist for the SDK to use it: one with static keys, as aws configure writes.
+    linker.write(
+      'credentials',
+      '[ops]\naws_access_key_id = AKIAOPSOPSOPSOPSOPS1\naws_secret_access_key = x\n',
+    );
 
-    const run = project.run(
+    const run = await linker.run(
       ['--config-env', 'staging', '--config-file', 'other.toml', '--region', 'us-east-2', '--profile', 'ops'],
-      { input: fixture('api-snow.json'), env: { INIT_CWD: project.dir } },
+      {
+        input: fixture('api-snow.json'),
+        env: {
+          INIT_CWD: linker.dir,
+          AWS_SHARED_CREDENTIALS_FILE: join(linker.dir, 'credentials'),
+          AWS_ACCESS_KEY_ID: undefined,
+          AWS_SECRET_ACCESS_KEY: undefined,
+        },
+      },
     );
 
     expect(run.status).toBe(0);
@@ -123,7 +188,7 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
         '--config-env',
         'staging',
         '--config-file',
-        join(project.dir, 'other.toml'),
+        join(linker.dir, 'other.toml'),
         '--region',
         'us-east-2',
         '--profile',
@@ -135,15 +200,14 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     ]);
   });
 
-  it('passes sam options given after -- on, and their parameter overrides below the linked pair', () => {
-    const project = new FakeProject({ sam: {} });
-    project.write('samconfig.toml', SAMCONFIG);
+  it('passes sam options given after -- on, and their parameter overrides below the linked pair', async () => {
+    cloudformation.stack('trust-link-demo', pendingStack('gateway'), linkedStack('gateway'));
+    const linker = project({ sam: {} });
+    linker.write('samconfig.toml', SAMCONFIG);
 
-    const run = project.run(
+    const run = await linker.run(
       ['--', '--no-confirm-changeset', '--parameter-overrides', 'Stage=dev', 'SnowflakeExternalId=x'],
-      {
-        input: fixture('api-snow.json'),
-      },
+      { input: fixture('api-snow.json') },
     );
 
     expect(run.status).toBe(0);
@@ -160,10 +224,18 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     ]);
   });
 
-  it('runs snow for --integration and deploys what it printed', () => {
-    const project = new FakeProject({ sam: {}, snow: { stdout: fixture('api-snow.json') } });
+  it('runs snow for --integration and deploys what it printed', async () => {
+    cloudformation.stack('demo', pendingStack('gateway'), linkedStack('gateway'));
+    const linker = project({ sam: {}, snow: { stdout: fixture('api-snow.json') } });
 
-    const run = project.run(['--integration', 'MY_API_INT', '--connection', 'prod', '--stack-name', 'demo']);
+    const run = await linker.run([
+      '--integration',
+      'MY_API_INT',
+      '--connection',
+      'prod',
+      '--stack-name',
+      'demo',
+    ]);
 
     expect(run.status).toBe(0);
     expect(run.calls('snow')).toEqual([
@@ -174,10 +246,10 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     ]);
   });
 
-  it('refuses an --integration name that would change the query, without running snow', () => {
-    const project = new FakeProject({ sam: {}, snow: { stdout: fixture('api-snow.json') } });
+  it('refuses an --integration name that would change the query, without running snow', async () => {
+    const linker = project({ sam: {}, snow: { stdout: fixture('api-snow.json') } });
 
-    const run = project.run(['--integration', 'x; DROP INTEGRATION y', '--stack-name', 'demo']);
+    const run = await linker.run(['--integration', 'x; DROP INTEGRATION y', '--stack-name', 'demo']);
 
     expect(run.status).toBe(2);
     expectOneMessage(run.stderr, /is not a Snowflake identifier/);
@@ -185,14 +257,16 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     expect(run.calls('sam')).toEqual([]);
   });
 
-  it('prints the command for --dry-run, quoted so that sh gives sam the same arguments', () => {
-    const project = new FakeProject({ sam: {} });
-    project.write('samconfig.toml', SAMCONFIG);
+  it('prints the command for --dry-run after checking the stack, quoted so that sh gives sam the same arguments', async () => {
+    const linker = project({ sam: {} });
+    linker.write('samconfig.toml', SAMCONFIG);
 
-    const dry = project.run(['--dry-run'], { input: fixture('api-snowsql.txt') });
+    cloudformation.stack('trust-link-demo', pendingStack('gateway'));
+    const dry = await linker.run(['--dry-run'], { input: fixture('api-snowsql.txt') });
     const dryCalls = dry.calls('sam');
-    const pasted = project.shell(dry.stdout);
-    const real = project.run([], { input: fixture('api-snowsql.txt') });
+    const pasted = linker.shell(dry.stdout);
+    cloudformation.stack('trust-link-demo', pendingStack('gateway'), linkedStack('gateway'));
+    const real = await linker.run([], { input: fixture('api-snowsql.txt') });
 
     expect(dry.status).toBe(0);
     expect(dryCalls).toEqual([]);
@@ -203,133 +277,293 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     expect(real.calls('sam')).toHaveLength(1);
   });
 
-  it('links the new id and keeps the deployed one with --keep-old, asking aws with samconfig stack and region', () => {
-    const deployed = {
-      SnowflakeIamUserArn: USER_ARN,
-      SnowflakeExternalId: `${OLD_ID},${EXTERNAL_ID}`,
-      Stage: 'prod',
-    };
-    const project = new FakeProject({ sam: {}, aws: { stdout: stackParameters(deployed) } });
-    project.write('samconfig.toml', SAMCONFIG);
+  describe('where it deploys', () => {
+    it('refuses storage values against the gateway stack before sam runs, naming both stacks', async () => {
+      cloudformation.stack('snowflake-trust-link', pendingStack('gateway'));
+      const linker = project({ sam: {} });
+      linker.write('samconfig.toml', SHIPPED_SAMCONFIG);
 
-    const run = project.run(['--keep-old'], { input: fixture('api-snow.json') });
+      const run = await linker.run(['--type', 'storage', '--stack-name', 'snowflake-trust-link'], {
+        input: fixture('storage-snowsql.txt'),
+      });
 
-    expect(run.status).toBe(0);
-    expect(run.calls('aws')).toEqual([
-      [
-        'cloudformation',
-        'describe-stacks',
-        '--stack-name',
-        'trust-link-demo',
-        '--query',
-        'Stacks[0].Parameters',
-        '--output',
-        'json',
-        '--region',
-        'eu-west-1',
-      ],
-    ]);
-    expect(run.stderr).toBe('');
-    expect(run.pagers('aws')).toEqual(['']);
-    expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
-  });
-
-  it('links the new id alone with --keep-old when the stack has none yet', () => {
-    const deployed = { SnowflakeIamUserArn: '', SnowflakeExternalId: '' };
-    const project = new FakeProject({ sam: {}, aws: { stdout: stackParameters(deployed) } });
-
-    const run = project.run(['--keep-old', '--stack-name', 'demo'], { input: fixture('api-snow.json') });
-
-    expect(run.status).toBe(0);
-    expect(run.stderr).toContain('has no external id yet');
-    expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID}"`);
-  });
-
-  it('notes that ids kept for another IAM user will not let that user in', () => {
-    const deployed = {
-      SnowflakeIamUserArn: 'arn:aws:iam::999999999999:user/other',
-      SnowflakeExternalId: OLD_ID,
-    };
-    const project = new FakeProject({ sam: {}, aws: { stdout: stackParameters(deployed) } });
-
-    const run = project.run(['--keep-old', '--stack-name', 'demo'], { input: fixture('api-snow.json') });
-
-    expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(
-      /now trusts arn:aws:iam::999999999999:user\/other; the ids kept belong to that IAM user/,
-    );
-    expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
-  });
-
-  it('keeps the ids given with --old-external-id without asking aws, dropping repeats', () => {
-    const project = new FakeProject({ sam: {}, aws: {} });
-
-    const run = project.run(
-      ['--stack-name', 'demo', '--old-external-id', `${OLD_ID}, ${EXTERNAL_ID}`, '--old-external-id', OLD_ID],
-      { input: fixture('api-snow.json') },
-    );
-
-    expect(run.status).toBe(0);
-    expect(run.calls('aws')).toEqual([]);
-    expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
-  });
-
-  it('refuses --keep-old when the stack is not deployed', () => {
-    const project = new FakeProject({ sam: {}, aws: { stderr: MISSING_STACK, exitCode: 254 } });
-    project.write('samconfig.toml', SAMCONFIG);
-
-    const run = project.run(['--keep-old'], { input: fixture('api-snow.json') });
-
-    expect(run.status).toBe(1);
-    expectOneMessage(run.stderr, /stack trust-link-demo is not deployed/);
-    expect(run.calls('sam')).toEqual([]);
-  });
-
-  it('reports aws failing for another reason in its own words', () => {
-    const project = new FakeProject({
-      sam: {},
-      aws: {
-        stderr: '\nUnable to locate credentials. You can configure credentials by running "aws configure".\n',
-        exitCode: 253,
-      },
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        "link: Stack snowflake-trust-link is the gateway stack (it has output ApiAwsRoleArn), not the storage example's stack.",
+      );
+      expect(run.calls('sam')).toEqual([]);
     });
 
-    const run = project.run(['--keep-old', '--stack-name', 'demo'], { input: fixture('api-snow.json') });
+    it("links the storage stack with its own template, not samconfig's gateway stack", async () => {
+      cloudformation.stack('snowflake-stage', pendingStack('storage'), linkedStack('storage'));
+      const linker = project({ sam: {} });
+      linker.write('samconfig.toml', SHIPPED_SAMCONFIG);
 
-    expect(run.status).toBe(1);
-    expectOneMessage(run.stderr, /describe-stacks failed \(exit 253\): Unable to locate credentials/);
-    expect(run.calls('sam')).toEqual([]);
+      const run = await linker.run(['--type', 'storage'], { input: fixture('storage-snowsql.txt') });
+
+      expect(run.status).toBe(0);
+      expect(cloudformation.described).toEqual(['snowflake-stage', 'snowflake-stage']);
+      expect(run.calls('sam')).toEqual([
+        [
+          'deploy',
+          '--template-file',
+          'examples/storage-integration.yaml',
+          '--stack-name',
+          'snowflake-stage',
+          '--parameter-overrides',
+          ...LINKED,
+        ],
+      ]);
+      expect(run.stdout).toContain('link: stack snowflake-stage is linked.');
+    });
+
+    it('refuses a --template-file that is not the storage example before reading the stack', async () => {
+      cloudformation.stack('snowflake-stage', pendingStack('storage'));
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--type', 'storage', '--template-file', 'template.yaml'], {
+        input: fixture('storage-snowsql.txt'),
+        env: { INIT_CWD: linker.dir },
+      });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        /template\.yaml is the template of the gateway stack \(it has output ApiAwsRoleArn\), but a storage integration/,
+      );
+      expect(cloudformation.described).toEqual([]);
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('refuses a stack that links another role than the integration names, naming both', async () => {
+      const otherRole = 'arn:aws:iam::001234567890:role/other-role';
+      cloudformation.stack('demo', pendingStack('gateway', otherRole));
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        `link: The integration's API_AWS_ROLE_ARN is ${FIXTURE_ROLE_ARN}, but stack demo links ${otherRole} (output ApiAwsRoleArn)`,
+      );
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('says a stack that does not exist does not exist, and where it looked', async () => {
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(run.stderr, /Stack demo does not exist in eu-west-1\. Deploy the gateway stack/);
+      expect(run.calls('sam')).toEqual([]);
+    });
+  });
+
+  describe('what it reports after sam deploy', () => {
+    it('does not report a declined change set as linked, and exits 3', async () => {
+      // sam exits 0 when "n" is answered at its prompt; the stack stays as it was.
+      cloudformation.stack('demo', pendingStack('gateway'));
+      const linker = project({ sam: { stdout: 'Deploy this changeset? [y/N]: n\n' } });
+
+      const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(3);
+      expect(run.stdout).not.toContain('is linked');
+      expectOneMessage(
+        run.stderr,
+        /sam deploy executed no change set .*stack demo is unchanged and not linked/,
+      );
+    });
+
+    it('reports a deploy that rolled back as not linked, and exits 4', async () => {
+      const rolledBack = {
+        ...pendingStack('gateway'),
+        status: 'UPDATE_ROLLBACK_COMPLETE',
+        lastUpdated: '2026-02-02T10:00:00.000Z',
+      };
+      cloudformation.stack('demo', pendingStack('gateway'), rolledBack);
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(4);
+      expect(run.stdout).not.toContain('is linked');
+      expectOneMessage(run.stderr, /stack demo is UPDATE_ROLLBACK_COMPLETE: the deploy did not hold/);
+    });
+
+    it('says so when the stack already linked these values and nothing changed', async () => {
+      cloudformation.stack('demo', linkedStack('gateway'));
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('link: stack demo is linked (it already was; nothing changed).');
+    });
+  });
+
+  describe('errors that name the real cause', () => {
+    it('names an unknown --config-env and lists the environments samconfig has', async () => {
+      const linker = project({ sam: {} });
+      linker.write('samconfig.toml', SAMCONFIG);
+
+      const run = await linker.run(['--config-env', 'nope'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        /--config-env nope: no such environment in samconfig.toml \(it has default\)/,
+      );
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('says no AWS credentials were found', async () => {
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], {
+        input: fixture('api-snow.json'),
+        env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+      });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        /Reading stack demo before deploying: no AWS credentials were found\. Sign in/,
+      );
+      expect(cloudformation.described).toEqual([]);
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('says no AWS region is set', async () => {
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], {
+        input: fixture('api-snow.json'),
+        env: { AWS_REGION: undefined },
+      });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(run.stderr, /no AWS region is set\. Give --region, set region in samconfig\.toml/);
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('says which permission is missing when CloudFormation denies access', async () => {
+      cloudformation.failWith({
+        httpStatus: 403,
+        code: 'AccessDenied',
+        message: 'User: arn:aws:iam::1:user/x is not authorized to perform: cloudformation:DescribeStacks',
+      });
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(run.stderr, /access denied .* needs cloudformation:DescribeStacks/);
+      expect(run.calls('sam')).toEqual([]);
+    });
+  });
+
+  describe('--keep-old', () => {
+    it("links the new id and keeps the deployed one, read from the stack's parameters", async () => {
+      const deployed = linkedStack('gateway', [OLD_ID, EXTERNAL_ID]);
+      cloudformation.stack('trust-link-demo', deployed, linkedStack('gateway', [EXTERNAL_ID, OLD_ID]));
+      const linker = project({ sam: {} });
+      linker.write('samconfig.toml', SAMCONFIG);
+
+      const run = await linker.run(['--keep-old'], { input: fixture('api-snow.json') });
+
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
+    });
+
+    it('links the new id alone when the stack has none yet', async () => {
+      cloudformation.stack('demo', pendingStack('gateway'), linkedStack('gateway'));
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--keep-old', '--stack-name', 'demo'], {
+        input: fixture('api-snow.json'),
+      });
+
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain('has no external id yet');
+      expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID}"`);
+    });
+
+    it('notes that ids kept for another IAM user will not let that user in', async () => {
+      const otherUser = 'arn:aws:iam::999999999999:user/other';
+      cloudformation.stack(
+        'demo',
+        linkedStack('gateway', [OLD_ID], otherUser),
+        linkedStack('gateway', [EXTERNAL_ID, OLD_ID]),
+      );
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--keep-old', '--stack-name', 'demo'], {
+        input: fixture('api-snow.json'),
+      });
+
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(
+        /now trusts arn:aws:iam::999999999999:user\/other; the ids kept belong to that IAM user/,
+      );
+      expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
+    });
+
+    it('keeps the ids given with --old-external-id, dropping repeats', async () => {
+      cloudformation.stack('demo', pendingStack('gateway'), linkedStack('gateway', [EXTERNAL_ID, OLD_ID]));
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(
+        [
+          '--stack-name',
+          'demo',
+          '--old-external-id',
+          `${OLD_ID}, ${EXTERNAL_ID}`,
+          '--old-external-id',
+          OLD_ID,
+        ],
+        { input: fixture('api-snow.json') },
+      );
+
+      expect(run.status).toBe(0);
+      expect(run.calls('sam')[0]?.at(-1)).toBe(`SnowflakeExternalId="${EXTERNAL_ID},${OLD_ID}"`);
+    });
   });
 
   it.each([
     ['sam', [], {}],
     ['snow', ['--integration', 'MY_INT'], { sam: {} }],
-    ['aws', ['--keep-old'], { sam: {} }],
-  ] as const)('says so when %s is not on PATH', (tool, args, tools) => {
-    const project = new FakeProject(tools);
+  ] as const)('says so when %s is not on PATH', async (tool, args, tools) => {
+    cloudformation.stack('demo', pendingStack('gateway'));
+    const linker = project(tools);
 
-    const run = project.run([...args, '--stack-name', 'demo'], { input: fixture('api-snow.json') });
+    const run = await linker.run([...args, '--stack-name', 'demo'], { input: fixture('api-snow.json') });
 
     expect(run.status).toBe(1);
     expectOneMessage(run.stderr, `link: ${tool} is not on PATH`);
   });
 
-  it('fails with sam when sam deploy exits non-zero', () => {
-    const project = new FakeProject({ sam: { exitCode: 3, stderr: 'Error: Failed to create changeset\n' } });
+  it('fails with sam when sam deploy exits non-zero', async () => {
+    cloudformation.stack('demo', pendingStack('gateway'));
+    const linker = project({ sam: { exitCode: 3, stderr: 'Error: Failed to create changeset\n' } });
 
-    const run = project.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
+    const run = await linker.run(['--stack-name', 'demo'], { input: fixture('api-snow.json') });
 
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('link: sam deploy failed (exit 3)');
   });
 
-  it('fails with snow when snow exits non-zero', () => {
-    const project = new FakeProject({
+  it('fails with snow when snow exits non-zero', async () => {
+    const linker = project({
       sam: {},
       snow: { stderr: 'Error: Integration MY_INT does not exist\n', exitCode: 1 },
     });
 
-    const run = project.run(['--integration', 'MY_INT', '--stack-name', 'demo']);
+    const run = await linker.run(['--integration', 'MY_INT', '--stack-name', 'demo']);
 
     expect(run.status).toBe(1);
     expectOneMessage(run.stderr, /snow sql failed \(exit 1\): Error: Integration MY_INT does not exist/);
@@ -347,10 +581,10 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
       /neither an API nor a storage integration/,
     ],
     ['an Azure API integration', fixture('azure-api-snow.json'), /not AWS/],
-  ])('refuses %s with one message and deploys nothing', (_case, input, message) => {
-    const project = new FakeProject({ sam: {} });
+  ])('refuses %s with one message and deploys nothing', async (_case, input, message) => {
+    const linker = project({ sam: {} });
 
-    const run = project.run(['--stack-name', 'demo'], { input });
+    const run = await linker.run(['--stack-name', 'demo'], { input });
 
     expect(run.status).toBe(1);
     expectOneMessage(run.stderr, message);
@@ -362,20 +596,21 @@ describe('npm run link, run as a process with fake sam, snow and aws on PATH', (
     [['--type', 'notification'], /--type must be api or storage/],
     [['--stack-name'], /argument missing/],
     [['stray'], /Unexpected argument 'stray'/],
-  ])('refuses the command line %j with exit 2', (args, message) => {
-    const project = new FakeProject({ sam: {} });
+    [['--', '-t', 'x.yaml'], /Give --template-file before --/],
+  ])('refuses the command line %j with exit 2', async (args, message) => {
+    const linker = project({ sam: {} });
 
-    const run = project.run(args, { input: fixture('api-snow.json') });
+    const run = await linker.run(args, { input: fixture('api-snow.json') });
 
     expect(run.status).toBe(2);
     expectOneMessage(run.stderr, message);
     expect(run.calls('sam')).toEqual([]);
   });
 
-  it('refuses to deploy without a stack name from the options or samconfig', () => {
-    const project = new FakeProject({ sam: {} });
+  it('refuses to deploy without a stack name from the options or samconfig', async () => {
+    const linker = project({ sam: {} });
 
-    const run = project.run([], { input: fixture('api-snow.json') });
+    const run = await linker.run([], { input: fixture('api-snow.json') });
 
     expect(run.status).toBe(1);
     expectOneMessage(run.stderr, /No stack name/);

@@ -7,15 +7,17 @@ import { fixture } from './cli-harness';
 
 const USER_ARN = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
+const ROLE_ARN = 'arn:aws:iam::001234567890:role/myrole';
 
 function rowsOf(name: string): readonly DescribeRow[] {
   return parseDescribe(fixture(name)).rows;
 }
 
-function apiRows(userArn: string, externalId: string): DescribeRow[] {
+function apiRows(userArn: string, externalId: string, roleArn = ROLE_ARN): DescribeRow[] {
   return [
     { property: 'API_PROVIDER', value: 'AWS_API_GATEWAY' },
     { property: 'API_AWS_IAM_USER_ARN', value: userArn },
+    { property: 'API_AWS_ROLE_ARN', value: roleArn },
     { property: 'API_AWS_EXTERNAL_ID', value: externalId },
   ];
 }
@@ -27,7 +29,12 @@ describe('integrationValues', () => {
     ['api-snowsight.csv', 'api'],
     ['storage-snowsql.txt', 'storage'],
   ] as const)('takes the %s pair of a %s integration', (name, kind) => {
-    expect(integrationValues(rowsOf(name))).toEqual({ kind, userArn: USER_ARN, externalId: EXTERNAL_ID });
+    expect(integrationValues(rowsOf(name))).toEqual({
+      kind,
+      userArn: USER_ARN,
+      externalId: EXTERNAL_ID,
+      roleArn: ROLE_ARN,
+    });
   });
 
   it('unwraps values that a copy wrapped in spaces and quotes', () => {
@@ -35,23 +42,25 @@ describe('integrationValues', () => {
       kind: 'api',
       userArn: USER_ARN,
       externalId: EXTERNAL_ID,
+      roleArn: ROLE_ARN,
     });
   });
 
   it.each([
     [
       'a CSV',
-      `property,property_value\nAPI_AWS_IAM_USER_ARN,"  ""${USER_ARN}"" "\nAPI_AWS_EXTERNAL_ID, '${EXTERNAL_ID}'\n`,
+      `property,property_value\nAPI_AWS_IAM_USER_ARN,"  ""${USER_ARN}"" "\nAPI_AWS_EXTERNAL_ID, '${EXTERNAL_ID}'\nAPI_AWS_ROLE_ARN,${ROLE_ARN}\n`,
     ],
     [
       'a table',
-      `| property | property_value |\n|---|---|\n| API_AWS_IAM_USER_ARN | "${USER_ARN}" |\n| API_AWS_EXTERNAL_ID | \u201C${EXTERNAL_ID}\u201D |\n`,
+      `| property | property_value |\n|---|---|\n| API_AWS_IAM_USER_ARN | "${USER_ARN}" |\n| API_AWS_EXTERNAL_ID | \u201C${EXTERNAL_ID}\u201D |\n| API_AWS_ROLE_ARN | ${ROLE_ARN} |\n`,
     ],
   ])('unwraps quoted values in %s', (_form, text) => {
     expect(integrationValues(parseDescribe(text).rows)).toEqual({
       kind: 'api',
       userArn: USER_ARN,
       externalId: EXTERNAL_ID,
+      roleArn: ROLE_ARN,
     });
   });
 
@@ -89,6 +98,16 @@ describe('integrationValues', () => {
       'a role ARN pasted for the user ARN',
       apiRows('arn:aws:iam::001234567890:role/myrole', EXTERNAL_ID),
       /role ARN/,
+    ],
+    [
+      'a missing role ARN, which names the stack to link',
+      apiRows(USER_ARN, EXTERNAL_ID).filter((row) => row.property !== 'API_AWS_ROLE_ARN'),
+      /API_AWS_ROLE_ARN is missing/,
+    ],
+    [
+      'a user ARN where the role ARN belongs',
+      apiRows(USER_ARN, EXTERNAL_ID, USER_ARN),
+      /API_AWS_ROLE_ARN: .* is not an IAM role ARN/,
     ],
     ['an empty external id', apiRows(USER_ARN, ' "" '), /API_AWS_EXTERNAL_ID is empty/],
     ['a missing external id', apiRows(USER_ARN, EXTERNAL_ID).slice(0, 2), /API_AWS_EXTERNAL_ID is missing/],

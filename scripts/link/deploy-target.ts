@@ -1,0 +1,94 @@
+// Where the link deploys: which stack, from which template. An API integration goes to the stack
+// samconfig names (sam's own default), a storage integration to the storage example's stack, from its
+// own template: samconfig's default environment describes the gateway stack, so it names neither.
+
+import { join, resolve } from 'node:path';
+import type { IntegrationKind, LinkOptions, StackSelection } from './cli-options';
+import { LinkError } from './errors';
+import type { SamDeploySettings } from './samconfig';
+import { STACK_KINDS, STORAGE_STACK_NAME, type StackKind } from './stack-kind';
+
+export interface DeployTarget {
+  readonly kind: StackKind;
+  readonly stackName: string;
+  /** The template sam will deploy, as a path to read and check. */
+  readonly templatePath: string;
+  /** What sam is told: the options given, plus the stack and template chosen here. */
+  readonly selection: StackSelection;
+}
+
+// sam deploy's own search when no template is named: a built one first (samcli's
+// get_or_default_template_file_name).
+const SAM_DEFAULT_TEMPLATES = [
+  join('.aws-sam', 'build', 'template.yaml'),
+  'template.yaml',
+  'template.yml',
+  'template.json',
+];
+
+/** The stack options as given, the files in them read from where the person ran npm. */
+export function givenSelection(options: LinkOptions, userDir: string): StackSelection {
+  const fromUser = (path?: string) => (path === undefined ? undefined : resolve(userDir, path));
+  return {
+    stackName: options.stackName,
+    templateFile: fromUser(options.templateFile),
+    configEnv: options.configEnv,
+    configFile: fromUser(options.configFile),
+    region: options.region,
+    profile: options.profile,
+  };
+}
+
+/** The stack and template for this kind of integration; throws LinkError when there is none. */
+export function deployTarget(
+  given: StackSelection,
+  integration: IntegrationKind,
+  samconfig: SamDeploySettings,
+  cwd: string,
+  exists: (path: string) => boolean,
+): DeployTarget {
+  return integration === 'storage'
+    ? storageTarget(given, given.configEnv !== undefined, samconfig, cwd)
+    : apiTarget(given, samconfig, cwd, exists);
+}
+
+function apiTarget(
+  given: StackSelection,
+  samconfig: SamDeploySettings,
+  cwd: string,
+  exists: (path: string) => boolean,
+): DeployTarget {
+  const stackName = given.stackName ?? samconfig.stackName;
+  if (stackName === undefined) {
+    throw new LinkError('No stack name: give --stack-name, or set stack_name in samconfig.toml.');
+  }
+  // Without --template-file, sam finds the template itself; the link reads the one it will find.
+  const found = samconfig.templateFile ?? SAM_DEFAULT_TEMPLATES.find((name) => exists(resolve(cwd, name)));
+  const templatePath = given.templateFile ?? (found === undefined ? undefined : resolve(cwd, found));
+  if (templatePath === undefined) {
+    throw new LinkError(
+      `No template.yaml in ${cwd}: run npm run link from the project root, or give --template-file.`,
+    );
+  }
+  return { kind: STACK_KINDS.api, stackName, templatePath, selection: given };
+}
+
+// samconfig counts for the storage stack only in an environment the person chose for it.
+function storageTarget(
+  given: StackSelection,
+  envChosen: boolean,
+  samconfig: SamDeploySettings,
+  cwd: string,
+): DeployTarget {
+  const kind = STACK_KINDS.storage;
+  const fromConfig = envChosen ? samconfig : { stackName: undefined, templateFile: undefined };
+  const stackName = given.stackName ?? fromConfig.stackName ?? STORAGE_STACK_NAME;
+  const templateFile = given.templateFile ?? fromConfig.templateFile ?? kind.templateFile;
+  return {
+    kind,
+    stackName,
+    templatePath: resolve(cwd, templateFile),
+    // Always named: sam alone would deploy samconfig's stack and template, the gateway's.
+    selection: { ...given, stackName, templateFile },
+  };
+}

@@ -115,6 +115,28 @@ describe('readSamConfig', () => {
     );
   });
 
+  it('reads the environment given with --config-env, and its template_file', () => {
+    const dir = projectWith({
+      'samconfig.toml': '[stage.deploy.parameters]\nstack_name = "s"\ntemplate_file = "t.yaml"\n',
+    });
+
+    expect(readSamConfig(dir, undefined, 'stage')).toMatchObject({ stackName: 's', templateFile: 't.yaml' });
+  });
+
+  it('refuses a --config-env the file does not have, listing those it has', () => {
+    const dir = projectWith({ 'samconfig.toml': GUIDED });
+
+    expect(() => readSamConfig(dir, undefined, 'nope')).toThrow(
+      '--config-env nope: no such environment in samconfig.toml (it has default, prod).',
+    );
+  });
+
+  it('refuses a --config-env when there is no samconfig at all', () => {
+    expect(() => readSamConfig(projectWith({}), undefined, 'prod')).toThrow(
+      /--config-env prod: there is no samconfig.toml \(or .yaml\)/,
+    );
+  });
+
   it('refuses a samconfig it cannot read, saying where', () => {
     const dir = projectWith({ 'samconfig.toml': '[default.deploy.parameters]\nstack_name = "open\n' });
 

@@ -49,9 +49,10 @@ export function readSigningKey(pem: string, passphrase?: string): SigningKey {
   return { privateKey, fingerprint: publicKeyFingerprint(privateKey) };
 }
 
-/** `SHA256:` and the base64 SHA-256 of the DER SubjectPublicKeyInfo of the key's public half. */
+/** `SHA256:` and the base64 SHA-256 of the DER SubjectPublicKeyInfo of a public key or a private key's half. */
 export function publicKeyFingerprint(key: KeyObject): string {
-  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  const publicKey = key.type === 'public' ? key : createPublicKey(key);
+  const der = publicKey.export({ type: 'spki', format: 'der' });
   return `SHA256:${createHash('sha256').update(der).digest('base64')}`;
 }
 

@@ -31,6 +31,8 @@ export interface SqlApiOptions {
   requestTimeoutMs?: number;
   /** Statement timeout sent to Snowflake, and after which this client cancels and gives up. */
   statementTimeoutSeconds?: number;
+  /** How long past the statement timeout the client waits for Snowflake's own 408 before cancelling. */
+  timeoutGraceMs?: number;
   /** Waits between polls of a running statement: the first, doubled up to the largest. */
   poll?: { firstMs: number; maxMs: number };
 }
@@ -57,8 +59,6 @@ interface Run {
 export const SQL_API_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, maxMs: 8000 };
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const USER_AGENT = 'snowflake-trust-link/0.1';
-// The server-side timeout cancels the statement; the client waits this much longer for that answer.
-const TIMEOUT_GRACE_SECONDS = 15;
 const CANCEL_BUDGET_MS = 2000;
 
 /** A client of the SQL API for one connection. */
@@ -67,6 +67,7 @@ export class SqlApiClient {
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly timeoutSeconds: number;
+  private readonly timeoutGraceMs: number;
   private readonly poll: { firstMs: number; maxMs: number };
 
   constructor(
@@ -78,6 +79,8 @@ export class SqlApiClient {
     this.retry = options.retry ?? SQL_API_RETRY;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
     this.timeoutSeconds = options.statementTimeoutSeconds ?? 120;
+    // The server-side timeout cancels the statement; the client waits a little longer for that answer.
+    this.timeoutGraceMs = options.timeoutGraceMs ?? 15_000;
     this.poll = options.poll ?? { firstMs: 500, maxMs: 5000 };
   }
 
@@ -85,7 +88,7 @@ export class SqlApiClient {
   async execute(statement: SqlText, options: ExecuteOptions = {}): Promise<StatementResult> {
     const run: Run = { requestId: randomUUID(), summary: statementSummary(statement.text), attempts: 0 };
     const timeoutSeconds = options.timeoutSeconds ?? this.timeoutSeconds;
-    const timer = AbortSignal.timeout((timeoutSeconds + TIMEOUT_GRACE_SECONDS) * 1000);
+    const timer = AbortSignal.timeout(timeoutSeconds * 1000 + this.timeoutGraceMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
     const started = Date.now();
     try {

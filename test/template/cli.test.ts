@@ -45,6 +45,25 @@ describe('npm run check:template', () => {
     expect(result.stdout).toBe(`${file}: 1 problem(s)\n`);
   });
 
+  it.each([['--help'], ['-h']])('prints its usage for %s and checks nothing', async (option) => {
+    const result = await checkTemplates(option);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npm run check:template \[-- \[file\.\.\.\]\]/);
+    expect(result.stdout).not.toContain(': ok');
+    expect(result.stderr).not.toContain('ENOENT');
+  });
+
+  it('refuses an unknown option with exit 2 instead of reading it as a file', async () => {
+    const result = await checkTemplates('--strict');
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "check:template: Unknown option '--strict'. Run npm run check:template -- --help",
+    );
+    expect(result.stdout).toBe('');
+  });
+
   it('reports a file it cannot read as a problem', async () => {
     const result = await checkTemplates('no-such-template.yaml');
 

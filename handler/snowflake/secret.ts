@@ -28,7 +28,8 @@ export async function readConnectionSecret(
       signal,
     );
   } catch (error) {
-    throw explainSecretFailure(secretId, error);
+    // At the caller's deadline, the deadline is the story, not the call it cut short.
+    throw signal?.aborted ? signal.reason : explainSecretFailure(secretId, error);
   }
   const text =
     output.SecretString ?? (output.SecretBinary && Buffer.from(output.SecretBinary).toString('utf8'));

@@ -60,7 +60,8 @@ export async function fetchWebIdentityToken(
       expiresAt: output.Expiration?.getTime() ?? nowMs + TOKEN_SECONDS * 1000,
     };
   } catch (error) {
-    throw explainStsFailure(error);
+    // At the caller's deadline, the deadline is the story, not the call it cut short.
+    throw signal?.aborted ? signal.reason : explainStsFailure(error);
   }
 }
 

@@ -3,7 +3,7 @@
 // the ones the integration belongs to; every failure ends in one message and its own exit code.
 
 import { existsSync } from 'node:fs';
-import { type LinkOptions, parseCliOptions, USAGE } from './cli-options';
+import { type LinkOptions, parseCliOptions, type StackSelection, USAGE } from './cli-options';
 import { StackReader } from './cloudformation';
 import { samDeployArgs } from './deploy-command';
 import { type DeployTarget, deployTarget, givenSelection } from './deploy-target';
@@ -16,6 +16,7 @@ import { type LinkOutcome, linkOutcome } from './link-outcome';
 import { mergedOverrides } from './parameter-overrides';
 import { type DescribeForm, parseDescribe } from './parse-describe';
 import { runAttached } from './run-command';
+import type { SamDeploySettings } from './samconfig';
 import { readSamConfig } from './samconfig-file';
 import { shellQuote } from './shell-quote';
 import { STATUS_OUTPUT } from './stack-kind';
@@ -86,14 +87,7 @@ async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<D
   const values = integrationValues(output.rows, options.type);
   const given = givenSelection(options, env.userDir);
   const samconfig = readSamConfig(env.cwd, given.configFile, given.configEnv);
-  const target = deployTarget(given, values.kind, samconfig, env.cwd, existsSync);
-  checkTemplateKind(readTemplate(target.templatePath), target.templatePath, target.kind);
-  const stacks = new StackReader({
-    region: given.region ?? samconfig.region,
-    profile: given.profile ?? samconfig.profile,
-  });
-  const stack = await deployedStack(stacks, target);
-  checkStackRole(stack, values.roleArn, target.kind);
+  const { target, stack, stacks } = await checkedTarget(given, values, samconfig, env.cwd);
   const oldIds = !options.keepOld
     ? []
     : oldIdsGiven.length > 0
@@ -106,6 +100,25 @@ async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<D
   });
   const args = samDeployArgs(target.selection, options.sam.args, overrides);
   return { values, externalIds, target, stack, stacks, form: output.form, args };
+}
+
+/** The stack and template the values go to, checked: the template first, as it needs no AWS. */
+async function checkedTarget(
+  given: StackSelection,
+  values: IntegrationValues,
+  samconfig: SamDeploySettings,
+  cwd: string,
+): Promise<{ target: DeployTarget; stack: DeployedStack; stacks: StackReader }> {
+  const target = deployTarget(given, values.kind, samconfig, cwd, existsSync);
+  checkTemplateKind(readTemplate(target.templatePath), target.templatePath, target.kind);
+  // Read where sam deploys: the options given, else samconfig's.
+  const stacks = new StackReader({
+    region: given.region ?? samconfig.region,
+    profile: given.profile ?? samconfig.profile,
+  });
+  const stack = await deployedStack(stacks, target);
+  checkStackRole(stack, values.roleArn, target.kind);
+  return { target, stack, stacks };
 }
 
 // The stack must exist: the role the integration names is one of its outputs.

@@ -65,7 +65,8 @@ export class FakeProject {
 
   constructor(
     tools: Partial<Record<ToolName, FakeTool>>,
-    private readonly cloudformationUrl = 'http://127.0.0.1:9',
+    /** The stand-in CloudFormation endpoint (DescribeStacksServer.url). */
+    private readonly cloudformationUrl: string,
   ) {
     mkdirSync(this.bin);
     mkdirSync(join(this.dir, 'examples'));

@@ -5,8 +5,8 @@ import { build } from 'esbuild';
 
 const functions = ['trust-link', 'echo'];
 
-/** esbuild options for a function's bundle; the benchmark's bare bundle is built the plain way, apart. */
-export const LAMBDA_BUNDLE = {
+// The benchmark builds its bare bundle of the same SDK calls the plain way (CommonJS), apart.
+const LAMBDA_BUNDLE = {
   bundle: true,
   platform: 'node',
   // The template's runtime is nodejs22.x; nodejs24.x runs the same code.

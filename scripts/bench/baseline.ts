@@ -1,30 +1,59 @@
-// The bare baseline the benchmark compares against: @aws-sdk/client-iam with the two commands the link
-// uses, bundled by esbuild with the same options as scripts/build.mjs, into a temporary directory.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The bare baseline the benchmark compares against: the SDK clients and commands the link uses, and
+// nothing else, bundled the plain way (one CommonJS file, esbuild's defaults for Node.js, minified).
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-// Imported as our handler imports it (ESM syntax), so that esbuild resolves the same entry points.
-const ENTRY = `
-import { IAMClient, GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-export const createClient = () => new IAMClient({});
-export { GetRoleCommand, UpdateAssumeRolePolicyCommand };
-`;
+/** A client of the AWS SDK the link function creates, and the commands it sends with it. */
+export interface SdkClient {
+  module: string;
+  client: string;
+  commands: readonly string[];
+}
 
-/** Builds the bare bundle and returns its path. */
-export async function buildBareBundle(): Promise<string> {
-  const outfile = join(mkdtempSync(join(tmpdir(), 'bench-bare-')), 'index.js');
+// What handler/trust-link imports from the SDK: when it uses another client, add it here, one line.
+export const LINK_SDK: readonly SdkClient[] = [
+  {
+    module: '@aws-sdk/client-iam',
+    client: 'IAMClient',
+    commands: ['GetRoleCommand', 'UpdateAssumeRolePolicyCommand'],
+  },
+];
+
+/** One SDK call as the probe makes it through the bare bundle: `new <client>({}).send(new <command>(input))`. */
+export interface SdkCall {
+  client: string;
+  command: string;
+  input: Record<string, unknown>;
+}
+
+/** The bare bundle's source: the clients and commands, imported as our handler imports them (ESM syntax). */
+export function bareEntry(sdk: readonly SdkClient[]): string {
+  const imports = sdk.map(
+    ({ module, client, commands }) => `import { ${[client, ...commands].join(', ')} } from '${module}';`,
+  );
+  const clients = sdk.map(({ client }) => client).join(', ');
+  const commands = sdk.flatMap(({ commands }) => commands).join(', ');
+  return `${imports.join('\n')}\nexport const clients = { ${clients} };\nexport const commands = { ${commands} };\n`;
+}
+
+/** Builds the bare bundle of `sdk` into `dir` and returns its path. */
+export async function buildBareBundle(dir: string, sdk: readonly SdkClient[]): Promise<string> {
+  const outfile = join(dir, 'index.js');
   await build({
-    stdin: { contents: ENTRY, resolveDir: process.cwd(), sourcefile: 'bare-iam.js', loader: 'js' },
+    stdin: { contents: bareEntry(sdk), resolveDir: process.cwd(), sourcefile: 'bare-sdk.js', loader: 'js' },
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     format: 'cjs',
     minify: true,
     legalComments: 'none',
     logLevel: 'warning',
   });
   return outfile;
+}
+
+/** A list of the bare bundle's clients, for the report. */
+export function bareContents(sdk: readonly SdkClient[]): string {
+  return sdk.map(({ client, commands }) => `${client} (${commands.join(', ')})`).join(', ');
 }

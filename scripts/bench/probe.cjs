@@ -1,8 +1,13 @@
 // The benchmark's probe: runs in a fresh Node.js process, does one task the parent sends over IPC and
 // answers with its figures. Plain CommonJS, started with bare `node`, so nothing else loads before it.
+// It runs on the Node.js of the Lambda runtime (22.15 or later for module.registerHooks).
 'use strict';
 
+const diagnostics = require('node:diagnostics_channel');
 const http = require('node:http');
+const { registerHooks } = require('node:module');
+const { dirname } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
 process.on('message', async (task) => {
   try {
@@ -13,31 +18,49 @@ process.on('message', async (task) => {
 });
 
 const TASKS = {
-  // Loads a bundle and makes its client, then makes the first IAM call; times both.
-  async cold({ modulePath, kind, roleName, event }) {
+  // Loads a bundle, then makes the first AWS call (ours: the handler on the event; bare: `firstCall`).
+  // Times when the module is evaluated, when the first request leaves, and when it is answered.
+  async cold({ modulePath, kind, firstCall, event }) {
+    let requested;
+    diagnostics.subscribe('http.client.request.start', () => {
+      requested ??= process.hrtime.bigint();
+    });
     const started = process.hrtime.bigint();
-    const loaded = require(modulePath);
-    let client;
-    if (kind === 'bare') {
-      client = loaded.createClient();
-      new loaded.GetRoleCommand({ RoleName: roleName });
-      new loaded.UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: '{}' });
-    }
-    const ready = process.hrtime.bigint();
-    if (kind === 'bare') await client.send(new loaded.GetRoleCommand({ RoleName: roleName }));
-    else await loaded.handler(event, lambdaContext(60_000));
+    const loaded = await load(modulePath);
+    const evaluated = process.hrtime.bigint();
+    await firstAwsCall(loaded, kind, firstCall, event);
     const answered = process.hrtime.bigint();
     return {
-      loadMs: ms(ready - started),
-      firstCallMs: ms(answered - started),
+      evaluatedMs: ms(evaluated - started),
+      requestMs: ms((requested ?? answered) - started),
+      answeredMs: ms(answered - started),
       maxRssKb: process.resourceUsage().maxRSS,
       heapUsedKb: Math.round(process.memoryUsage().heapUsed / 1024),
     };
   },
 
+  // The bytes of the bundle's own files that Node.js loads: when the module is evaluated (the cold
+  // start), and by the end of the first call (files imported on demand). Hooks slow loading: not timed.
+  async bytes({ modulePath, kind, firstCall, event }) {
+    const bundleDir = `${pathToFileURL(dirname(modulePath)).href}/`;
+    const files = new Map();
+    registerHooks({
+      load(url, context, nextLoad) {
+        const result = nextLoad(url, context);
+        if (url.startsWith(bundleDir)) files.set(url, Buffer.byteLength(result.source ?? ''));
+        return result;
+      },
+    });
+    const total = () => [...files.values()].reduce((sum, size) => sum + size, 0);
+    const loaded = await load(modulePath);
+    const atStart = { bytes: total(), files: files.size };
+    await firstAwsCall(loaded, kind, firstCall, event);
+    return { atStart, afterFirstCall: { bytes: total(), files: files.size } };
+  },
+
   // Times the handler on each Create event, one after another, in this warm process.
   async creates({ modulePath, events }) {
-    const { handler } = require(modulePath);
+    const { handler } = await load(modulePath);
     const times = [];
     for (const event of events) {
       const started = process.hrtime.bigint();
@@ -47,39 +70,14 @@ const TASKS = {
     return times;
   },
 
-  // The same work through the bare SDK client: three SDK calls, then the PUT.
-  async sdk({ modulePath, targets }) {
-    const bare = require(modulePath);
-    const client = bare.createClient();
+  // The same work through the bare bundle: each run's SDK calls in order, then the PUT.
+  async sdk({ modulePath, runs }) {
+    const bare = await load(modulePath);
     const agent = new http.Agent({ keepAlive: true });
     const times = [];
-    for (const { roleName, document, responseUrl, body } of targets) {
+    for (const { calls, responseUrl, body } of runs) {
       const started = process.hrtime.bigint();
-      await client.send(new bare.GetRoleCommand({ RoleName: roleName }));
-      await client.send(
-        new bare.UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }),
-      );
-      await client.send(new bare.GetRoleCommand({ RoleName: roleName }));
-      await request(agent, responseUrl, 'PUT', {}, body);
-      times.push(ms(process.hrtime.bigint() - started));
-    }
-    agent.destroy();
-    return times;
-  },
-
-  // The same work as raw HTTP: GetRole, UpdateAssumeRolePolicy, GetRole as bare POSTs, then the PUT.
-  async raw({ endpoint, targets }) {
-    const agent = new http.Agent({ keepAlive: true });
-    const times = [];
-    for (const { roleName, document, responseUrl, body } of targets) {
-      const started = process.hrtime.bigint();
-      await post(agent, endpoint, `Action=GetRole&Version=2010-05-08&RoleName=${roleName}`);
-      await post(
-        agent,
-        endpoint,
-        `Action=UpdateAssumeRolePolicy&Version=2010-05-08&RoleName=${roleName}&PolicyDocument=${encodeURIComponent(document)}`,
-      );
-      await post(agent, endpoint, `Action=GetRole&Version=2010-05-08&RoleName=${roleName}`);
+      for (const call of calls) await send(bare, call);
       await request(agent, responseUrl, 'PUT', {}, body);
       times.push(ms(process.hrtime.bigint() - started));
     }
@@ -88,13 +86,20 @@ const TASKS = {
   },
 };
 
-function post(agent, endpoint, form) {
-  const headers = {
-    'content-type': 'application/x-www-form-urlencoded',
-    // The stand-in checks that a SigV4 header for IAM is there, not its signature.
-    authorization: 'AWS4-HMAC-SHA256 Credential=AKIDBENCH/20260101/us-east-1/iam/aws4_request, Signature=0',
-  };
-  return request(agent, endpoint, 'POST', headers, form);
+// An ES module (.mjs) is imported, as Lambda does; the bare CommonJS bundle is required.
+function load(modulePath) {
+  return modulePath.endsWith('.mjs') ? import(pathToFileURL(modulePath).href) : require(modulePath);
+}
+
+function firstAwsCall(loaded, kind, firstCall, event) {
+  return kind === 'bare' ? send(loaded, firstCall) : loaded.handler(event, lambdaContext(60_000));
+}
+
+// The bare bundle's clients are made on first use and kept, as a handler would keep them.
+const bareClients = new Map();
+function send(bare, { client, command, input }) {
+  if (!bareClients.has(client)) bareClients.set(client, new bare.clients[client]({}));
+  return bareClients.get(client).send(new bare.commands[command](input));
 }
 
 function request(agent, url, method, headers, body) {

@@ -4,9 +4,14 @@ import { resolve } from 'node:path';
 
 const PROBE = resolve(__dirname, 'probe.cjs');
 
-/** Runs one task in a new process with the given environment; the probe's own output is dropped. */
-export function runProbe<T>(task: Record<string, unknown>, environment: Record<string, string>): Promise<T> {
+/** Runs one task in a new process of `node` with the given environment; the probe's own output is dropped. */
+export function runProbe<T>(
+  task: Record<string, unknown>,
+  environment: Record<string, string>,
+  node: string,
+): Promise<T> {
   const child = fork(PROBE, [], {
+    execPath: node,
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...environment },

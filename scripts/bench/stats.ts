@@ -21,7 +21,7 @@ export function msText(value: number): string {
 
 /** A row of fixed-width columns. */
 export function row(...cells: string[]): string {
-  const widths = [46, 14, 14, 10, 12];
+  const widths = [54, 14, 14, 10, 12];
   return cells
     .map((cell, i) => cell.padEnd(widths[i] ?? 0))
     .join('')
@@ -31,4 +31,27 @@ export function row(...cells: string[]): string {
 /** "met" or "NOT met" for a goal. */
 export function verdict(met: boolean): string {
   return met ? 'met' : 'NOT met';
+}
+
+/** The goals of one run: each is judged where its figure is printed, and the run fails if one is missed. */
+export class Goals {
+  private readonly missed: string[] = [];
+  private count = 0;
+
+  /** Records a goal and returns its verdict for the table. */
+  judge(name: string, met: boolean): string {
+    this.count++;
+    if (!met) this.missed.push(name);
+    return verdict(met);
+  }
+
+  /** One line for the end of the report, and whether every goal was met. */
+  summary(): { line: string; allMet: boolean } {
+    const met = this.count - this.missed.length;
+    const line =
+      this.missed.length === 0
+        ? `All ${this.count} goals met.`
+        : `${met} of ${this.count} goals met; missed: ${this.missed.join('; ')}.`;
+    return { line, allMet: this.missed.length === 0 };
+  }
 }

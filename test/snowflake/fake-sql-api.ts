@@ -60,8 +60,14 @@ export async function startFakeSqlApi(
   };
 }
 
+/** An answer with a JSON body. */
+export interface JsonReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
 /** A 200 answer holding one result set. */
-export function resultSet(columns: string[], data: (string | null)[][], handle = '01b-handle'): Reply {
+export function resultSet(columns: string[], data: (string | null)[][], handle = '01b-handle'): JsonReply {
   return {
     status: 200,
     body: {
@@ -81,7 +87,7 @@ export function resultSet(columns: string[], data: (string | null)[][], handle =
 }
 
 /** A 202 answer: the statement still runs. */
-export function stillRunning(handle = '01b-handle'): Reply {
+export function stillRunning(handle = '01b-handle'): JsonReply {
   return {
     status: 202,
     body: {

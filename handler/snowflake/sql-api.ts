@@ -109,7 +109,9 @@ export class SqlApiClient {
 
   private requestBody(statement: string, timeout: number): Record<string, unknown> {
     const { role, warehouse } = this.settings;
-    return { statement, timeout, ...(role ? { role } : {}), ...(warehouse ? { warehouse } : {}) };
+    // Whole seconds, at least one: Snowflake reads 0 as "the longest allowed" (7 days).
+    const seconds = Math.max(1, Math.ceil(timeout));
+    return { statement, timeout: seconds, ...(role ? { role } : {}), ...(warehouse ? { warehouse } : {}) };
   }
 
   // A 202 means "still running": wait, then ask again by handle, as long as the deadline allows.

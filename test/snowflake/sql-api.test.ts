@@ -394,6 +394,7 @@ describe('SqlApiClient.execute: deadlines', () => {
     await expect(running).rejects.toThrow(
       /within its 0.05 s timeout \(statement 01b-stuck, cancel not confirmed\)/,
     );
+    expect(requests()[0]?.body).toMatchObject({ timeout: 1 });
   });
 
   it('says the cancel was not confirmed when the cancel itself cannot reach Snowflake', async () => {

@@ -4,6 +4,7 @@
 // header, Snowflake determines the token type by examining the token". The docs name no value for a workload
 // identity token, so that mode omits the header and lets Snowflake examine the STS-issued JWT.
 
+import { userForJwt } from './account';
 import { readSigningKey, type SigningKey, signKeyPairJwt } from './jwt';
 import type { ConnectionSettings } from './settings';
 import { fetchWebIdentityToken, type WebIdentityToken } from './workload-identity';
@@ -38,7 +39,7 @@ export function authenticatorFor(
   deps: CredentialDeps = DEFAULT_DEPS,
 ): Authenticator {
   const { credential } = settings;
-  const identity = { account: settings.account.forJwt, user: settings.user };
+  const identity = { account: settings.account.forJwt, user: userForJwt(settings.user) };
   switch (credential.kind) {
     case 'KEY_PAIR':
       return keyPairAuthenticator(

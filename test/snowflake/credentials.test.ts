@@ -49,6 +49,14 @@ describe('authenticatorFor: key pair', () => {
     expect(jwtPayload(headers)).toMatchObject({ sub: 'MYORG-MYACCOUNT.SVC', iat: NOW / 1000 });
   });
 
+  it('writes a quoted mixed-case user upper case in the JWT, as Snowflake requires', async () => {
+    const settings = { ...keyPairSettings(), user: 'Mixed_Svc' };
+
+    const headers = await authenticatorFor(settings, deps()).headers();
+
+    expect(jwtPayload(headers).sub).toBe('MYORG-MYACCOUNT.MIXED_SVC');
+  });
+
   it('shows the iss and the fingerprint, never the key', () => {
     const auth = authenticatorFor(keyPairSettings(), deps());
 

@@ -1,0 +1,161 @@
+// The refusals the Snowflake stand-in answers with: Snowflake's HTTP statuses, codes, SQL states and
+// message texts (SQL API reference, "Handling responses"; SQL error texts as Snowflake prints them).
+
+/** One Snowflake error as the SQL API sends it: `{ code, message, sqlState, statementHandle }`. */
+export class SnowflakeError extends Error {
+  override readonly name = 'SnowflakeError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly sqlState?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The text Snowflake gives when STS refuses its IAM user the integration's role. */
+export const ASSUME_ROLE_ERROR =
+  'Error assuming AWS_ROLE. Please verify the role and externalId are configured correctly in your AWS policy.';
+
+/** 401 390144: a key-pair or workload-identity JWT that Snowflake refuses; it never says why. */
+export function jwtInvalid(): SnowflakeError {
+  return new SnowflakeError(401, '390144', 'JWT token is invalid.');
+}
+
+/** 401 394304: the fingerprint in `iss` is none of the user's registered public keys. */
+export function fingerprintMismatch(): SnowflakeError {
+  return new SnowflakeError(401, '394304', 'Public key fingerprint mismatch.');
+}
+
+/** 401 390101: no Authorization header at all. */
+export function missingAuthorization(): SnowflakeError {
+  return new SnowflakeError(401, '390101', 'Authorization header not found in the request data.');
+}
+
+/** 401 394400: a programmatic access token that is unknown, expired or revoked (code assumed by the lab). */
+export function tokenInvalid(): SnowflakeError {
+  return new SnowflakeError(401, '394400', 'Programmatic access token is invalid.');
+}
+
+/** 400 390142: a body that is not the JSON the SQL API expects. */
+export function invalidPayload(): SnowflakeError {
+  return new SnowflakeError(400, '390142', 'Incoming request does not contain a valid payload.');
+}
+
+/** 429 390505: the account's request rate is exceeded. */
+export function tooManyRequests(): SnowflakeError {
+  return new SnowflakeError(429, '390505', 'Too many requests.');
+}
+
+/** 408 000630: the statement ran past its timeout and was cancelled. */
+export function statementTimeout(seconds: number): SnowflakeError {
+  return new SnowflakeError(
+    408,
+    '000630',
+    `Statement reached its statement or warehouse timeout of ${seconds} second(s) and was canceled.`,
+    '57014',
+  );
+}
+
+/** 422 000604: the statement was cancelled by its caller. */
+export function statementCanceled(): SnowflakeError {
+  return new SnowflakeError(422, '000604', 'SQL execution canceled', '57014');
+}
+
+/** 422 001003: a statement the parser does not know, at the token where it stopped. */
+export function syntaxError(position: number, unexpected: string): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '001003',
+    `SQL compilation error:\nsyntax error line 1 at position ${position} unexpected '${unexpected}'.`,
+    '42000',
+  );
+}
+
+/** 422 000008: several statements sent without MULTI_STATEMENT_COUNT. */
+export function statementCount(actual: number): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '000008',
+    `Actual statement count ${actual} did not match the desired statement count 1.`,
+    '0A000',
+  );
+}
+
+/** 422 002003: an object that does not exist, or that the current role may not see. */
+export function doesNotExist(kind: string, name: string): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '002003',
+    `SQL compilation error:\n${kind} '${name}' does not exist or not authorized.`,
+    '02000',
+  );
+}
+
+/** 422 002002: CREATE without OR REPLACE or IF NOT EXISTS of an object that exists. */
+export function alreadyExists(name: string): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '002002',
+    `SQL compilation error:\nObject '${name}' already exists.`,
+    '42710',
+  );
+}
+
+/** 422 003001: the role lacks an account-level privilege such as CREATE INTEGRATION. */
+export function insufficientPrivileges(account: string): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '003001',
+    `SQL access control error:\nInsufficient privileges to operate on account '${account}'`,
+    '42501',
+  );
+}
+
+/** 422 002140: a function name that resolves to nothing. */
+export function unknownFunction(name: string): SnowflakeError {
+  return new SnowflakeError(422, '002140', `SQL compilation error:\nUnknown function ${name}`, '42601');
+}
+
+/** 422 000606: a query that needs a warehouse when the session has none. */
+export function noWarehouse(): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '000606',
+    "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n",
+    '57P03',
+  );
+}
+
+/** 422 390189: a `role` in the request that is not granted to the user. */
+export function roleNotGranted(role: string): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '390189',
+    `Role '${role}' specified in the connect string is not granted to this user. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.`,
+    '08004',
+  );
+}
+
+/** 422 100351: an external function's call failed: role not assumed, or the remote service refused. */
+export function externalFunctionFailed(message: string): SnowflakeError {
+  return new SnowflakeError(422, '100351', message, 'P0000');
+}
+
+/** 422 000709: a statement handle that the account does not know. */
+export function unknownHandle(handle: string): SnowflakeError {
+  return new SnowflakeError(422, '000709', `Statement ${handle} not found`, '02000');
+}
+
+/** 422 090105/090106: an unqualified name when the request names no database or schema. */
+export function noCurrent(kind: 'database' | 'schema', operation: string): SnowflakeError {
+  const [code, command] = kind === 'database' ? ['090105', 'USE DATABASE'] : ['090106', 'USE SCHEMA'];
+  return new SnowflakeError(
+    422,
+    code,
+    `Cannot perform ${operation}. This session does not have a current ${kind}. Call '${command}', or use a qualified name.`,
+    '22000',
+  );
+}

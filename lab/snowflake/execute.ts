@@ -1,0 +1,34 @@
+// Runs one parsed statement on the account: the dispatcher from statement type to its rules.
+import { callFunction, createExternalFunction, dropFunction } from './functions';
+import {
+  alterIntegration,
+  createIntegration,
+  describeIntegration,
+  dropIntegration,
+  showIntegrations,
+} from './integrations';
+import type { ResultSet } from './results';
+import type { Session, Workspace } from './session';
+import type { Statement } from './sql/statements';
+
+/** The statement's result; throws the SnowflakeError Snowflake would answer with. */
+export async function execute(statement: Statement, session: Session, space: Workspace): Promise<ResultSet> {
+  switch (statement.type) {
+    case 'createIntegration':
+      return createIntegration(statement, session, space);
+    case 'alterIntegration':
+      return alterIntegration(statement, session, space);
+    case 'describeIntegration':
+      return describeIntegration(statement, session, space);
+    case 'showIntegrations':
+      return showIntegrations(statement, session, space);
+    case 'dropIntegration':
+      return dropIntegration(statement, session, space);
+    case 'createExternalFunction':
+      return createExternalFunction(statement, session, space);
+    case 'dropFunction':
+      return dropFunction(statement, session, space);
+    case 'callFunction':
+      return callFunction(statement, session, space);
+  }
+}

@@ -1,0 +1,36 @@
+// What one request runs with: the caller, its role and context, and the account it acts on.
+import type { Account, UserRecord } from './account';
+import type { Catalog } from './catalog';
+
+/** A binding of the request body: `{"1": {"type": "TEXT", "value": "x"}}`. */
+export interface Binding {
+  type: string;
+  value: string | null;
+}
+
+/** The session of one request (each SQL API request is its own session). */
+export interface Session {
+  user: UserRecord;
+  role: string;
+  warehouse: string | undefined;
+  database: string | undefined;
+  schema: string | undefined;
+  bindings: Readonly<Record<string, Binding>>;
+}
+
+/** How the stand-in reaches AWS on Snowflake's behalf. */
+export interface RemoteSettings {
+  /** Decides whether the account's IAM user may assume a role with an external id; undefined allows all. */
+  assumeRole?: (roleArn: string, externalId: string) => boolean;
+  /** How long a call to an external function's URL may take, in ms. */
+  remoteTimeoutMs: number;
+}
+
+/** The account and its objects, with the name its errors give it. */
+export interface Workspace {
+  account: Account;
+  catalog: Catalog;
+  /** How "Insufficient privileges to operate on account '<name>'" names the account. */
+  accountName: string;
+  remote: RemoteSettings;
+}

@@ -1,0 +1,54 @@
+// The statements the stand-in understands, as typed values: what the parsers produce and the
+// executor runs. Names are as Snowflake resolves them: unquoted upper case, quoted as written.
+import type { PropertyValue } from './cursor';
+
+/** Which kind of integration a statement names; undefined when it says only INTEGRATION. */
+export type IntegrationCategory = 'API' | 'STORAGE';
+
+/** A name with its optional database and schema. */
+export interface QualifiedName {
+  database?: string;
+  schema?: string;
+  name: string;
+}
+
+/** A literal argument of a function call, or a `?` that takes the request's binding of that position. */
+export type Argument =
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: number }
+  | { kind: 'boolean'; value: boolean }
+  | { kind: 'null' }
+  | { kind: 'binding'; index: number };
+
+export type Statement =
+  | {
+      type: 'createIntegration';
+      category: IntegrationCategory;
+      name: string;
+      orReplace: boolean;
+      ifNotExists: boolean;
+      properties: Record<string, PropertyValue>;
+    }
+  | {
+      type: 'alterIntegration';
+      category: IntegrationCategory | undefined;
+      name: string;
+      ifExists: boolean;
+      set: Record<string, PropertyValue>;
+      unset: string[];
+    }
+  | { type: 'describeIntegration'; category: IntegrationCategory | undefined; name: string }
+  | { type: 'showIntegrations'; category: IntegrationCategory | undefined; like: string | undefined }
+  | { type: 'dropIntegration'; category: IntegrationCategory | undefined; name: string; ifExists: boolean }
+  | {
+      type: 'createExternalFunction';
+      name: QualifiedName;
+      orReplace: boolean;
+      ifNotExists: boolean;
+      parameters: Array<{ name: string; type: string }>;
+      returns: string;
+      integration: string;
+      url: string;
+    }
+  | { type: 'dropFunction'; name: QualifiedName; ifExists: boolean; argumentTypes: string[] }
+  | { type: 'callFunction'; name: QualifiedName; arguments: Argument[]; column: string };

@@ -41,5 +41,14 @@ export class SidInUseError extends TrustLinkError {}
 /** Other writers kept removing the link's statement; the link gave up after a bounded number of writes. */
 export class LinkNotConfirmedError extends TrustLinkError {}
 
+/** The lease that serializes links on one role could not be taken (no table, no permission). */
+export class LockUnavailableError extends TrustLinkError {}
+
+/** A link of another stack owns the statement under this Sid; nothing was written. */
+export class OwnedElsewhereError extends TrustLinkError {}
+
+/** The request comes from a stack this function does not serve; nothing was read or written. */
+export class ForeignStackError extends TrustLinkError {}
+
 /** The function's time was about to run out before the work was done. */
 export class DeadlineError extends TrustLinkError {}

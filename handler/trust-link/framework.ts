@@ -1,6 +1,7 @@
 // Always answer: every invocation ends in exactly one response to CloudFormation, whether the flow
 // succeeds, throws, or would outlive the function (a guard answers FAILED before the deadline).
 
+import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { type CfnResponse, responseBody, sendResponse } from './cfn-response';
 import { DeadlineError, TrustLinkError } from './errors';
@@ -12,6 +13,12 @@ import { errorFields, log } from './log';
 export type Dispatch = (event: CfnEvent, invocation: Invocation) => Promise<Outcome>;
 
 const DEFAULT_SETTLE_MS = 2000;
+const DEFAULT_MAX_READ_LAG_MS = 10_000;
+// A write IAM received may be applied after its caller gave up: a lease left behind lasts this much longer.
+const LATE_WRITE_MS = 10_000;
+// Lambda cuts the function off at its deadline, and an invocation cut off is an error Lambda may retry:
+// the answer leaves this much time before it, even when the response URL never answers.
+const ANSWER_MARGIN_MS = 1000;
 
 /** Runs dispatch on the raw event and answers CloudFormation once. Never throws. */
 export async function answerCloudFormation(
@@ -29,9 +36,14 @@ export async function answerCloudFormation(
     return;
   }
   const controller = new AbortController();
+  const servedStackId = process.env.TRUST_LINK_STACK_ID;
   const invocation: Invocation = {
     signal: controller.signal,
-    settleMs: settleMs(),
+    settleMs: millisecondsFrom('TRUST_LINK_SETTLE_MS', DEFAULT_SETTLE_MS),
+    maxReadLagMs: millisecondsFrom('TRUST_LINK_MAX_READ_LAG_MS', DEFAULT_MAX_READ_LAG_MS),
+    owner: { stackId: identity.StackId, logicalId: identity.LogicalResourceId },
+    ...(servedStackId ? { servedStackId } : {}),
+    lease: { holder: randomUUID(), until: Date.now() + context.getRemainingTimeInMillis() + LATE_WRITE_MS },
     failedPhysicalId: initialFailedPhysicalId(identity.PhysicalResourceId, identity.RequestId),
   };
   const result = await runBeforeDeadline(() => dispatch(parseEvent(raw), invocation), context, controller);
@@ -80,7 +92,7 @@ async function runBeforeDeadline(
   const deadline = new Promise<Result>((resolve) => {
     timer = setTimeout(() => {
       const error = new DeadlineError(
-        `The link did not finish within the function's time (${Math.round(budget / 1000)} s): IAM did not answer in time. Retry the stack operation; if it recurs, raise the function's Timeout.`,
+        `The link did not finish within the function's time (${Math.round(budget / 1000)} s): IAM did not answer in time, or other links on the same role held it that long. Retry the stack operation; if it recurs, raise the function's Timeout.`,
       );
       controller.abort(error);
       resolve({ error });
@@ -107,8 +119,8 @@ function reasonFor(error: unknown, context: Context): string {
 
 async function deliver(responseUrl: string, response: CfnResponse, context: Context): Promise<void> {
   try {
-    // Lambda ends the function at its deadline: a retry cut off there would make Lambda run the whole flow again.
-    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    const remaining = context.getRemainingTimeInMillis();
+    const deadline = Date.now() + remaining - Math.min(ANSWER_MARGIN_MS, remaining / 4);
     await sendResponse(responseUrl, responseBody(response), { deadline });
     log('info', 'Response sent', {
       status: response.Status,
@@ -128,7 +140,9 @@ function identityFields(identity: ReturnType<typeof identityOf>) {
   };
 }
 
-function settleMs(): number {
-  const configured = Number(process.env.TRUST_LINK_SETTLE_MS);
-  return Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_SETTLE_MS;
+function millisecondsFrom(variable: string, fallback: number): number {
+  const configured = Number(process.env[variable]);
+  return process.env[variable] !== undefined && Number.isFinite(configured) && configured >= 0
+    ? configured
+    : fallback;
 }

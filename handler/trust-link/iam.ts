@@ -1,16 +1,24 @@
-// The one module that talks to IAM: read a role's trust policy, write it. It retries what is worth
-// retrying and turns IAM's refusals into messages that say what to do.
+// The one module that talks to IAM: read a role's trust policy and tags, write them. It retries what is
+// worth retrying and turns IAM's refusals into messages that say what to do.
 
-import { GetRoleCommand, IAMClient, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  GetRoleCommand,
+  IAMClient,
+  TagRoleCommand,
+  UntagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { IamRefusedError } from './errors';
+import type { RoleTag } from './ownership';
 import { type RetryPolicy, withRetries } from './retry';
 
-/** A role and its trust policy as IAM has it now. */
+/** A role, its trust policy and its tags as IAM has them now. */
 export interface RoleTrust {
   roleName: string;
   roleArn: string;
   /** The trust policy as JSON text, already URL-decoded. */
   document: string;
+  tags: RoleTag[];
 }
 
 export const IAM_RETRY: RetryPolicy = { attempts: 5, baseMs: 300, maxMs: 4000 };
@@ -54,7 +62,8 @@ export async function readRoleTrust(roleName: string, signal?: AbortSignal): Pro
     }
     // IAM returns the document URL-encoded (RFC 3986) and the SDK does not decode it.
     const document = decodeURIComponent(Role.AssumeRolePolicyDocument);
-    return { roleName: Role.RoleName ?? roleName, roleArn: Role.Arn, document };
+    const tags = (Role.Tags ?? []).map((tag) => ({ key: tag.Key ?? '', value: tag.Value ?? '' }));
+    return { roleName: Role.RoleName ?? roleName, roleArn: Role.Arn, document, tags };
   } catch (error) {
     if (errorCode(error) === 'NoSuchEntity') return undefined;
     throw explainIamFailure('iam:GetRole', roleName, error);
@@ -70,15 +79,44 @@ export async function writeRoleTrust(
   document: string,
   signal?: AbortSignal,
 ): Promise<boolean> {
-  try {
-    await iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }), {
+  return writeOnce('iam:UpdateAssumeRolePolicy', roleName, () =>
+    iam().send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: document }), {
       abortSignal: signal,
-    });
+    }),
+  );
+}
+
+async function writeOnce(action: string, roleName: string, send: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await send();
     return true;
   } catch (error) {
     if (errorCode(error) === 'NoSuchEntity') return false;
-    throw explainIamFailure('iam:UpdateAssumeRolePolicy', roleName, error);
+    throw explainIamFailure(action, roleName, error);
   }
+}
+
+/** Adds or overwrites tags on the role, once (the caller reads again before a retry). False when the role is gone. */
+export async function tagRole(
+  roleName: string,
+  tags: readonly RoleTag[],
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const Tags = tags.map((tag) => ({ Key: tag.key, Value: tag.value }));
+  return writeOnce('iam:TagRole', roleName, () =>
+    iam().send(new TagRoleCommand({ RoleName: roleName, Tags }), { abortSignal: signal }),
+  );
+}
+
+/** Removes tags from the role, once. False when the role is gone. */
+export async function untagRole(
+  roleName: string,
+  keys: readonly string[],
+  signal?: AbortSignal,
+): Promise<boolean> {
+  return writeOnce('iam:UntagRole', roleName, () =>
+    iam().send(new UntagRoleCommand({ RoleName: roleName, TagKeys: [...keys] }), { abortSignal: signal }),
+  );
 }
 
 /** Whether a failed IAM call may succeed if made again: throttling, 5xx, a concurrent change, the network. */
@@ -105,6 +143,9 @@ export function explainIamFailure(action: string, roleName: string, error: unkno
 function adviceFor(code: string, said: string, action: string): string {
   if (code === 'MalformedPolicyDocument' && said.includes('Invalid principal')) {
     return '. IAM does not know that principal. If it is SnowflakeIamUserArn, check it against API_AWS_IAM_USER_ARN of DESCRIBE INTEGRATION (every character, no truncation); if another statement of the trust policy names it (a deleted user or role), fix that statement first.';
+  }
+  if (code === 'LimitExceeded' && action === 'iam:TagRole') {
+    return '. The role has as many tags as IAM allows (50): the link records its ownership in one tag, so remove a tag the role no longer needs.';
   }
   if (code === 'LimitExceeded') {
     return '. The trust policy would exceed the role\'s size quota: remove statements or old external ids you no longer need, or ask AWS to raise the "Role trust policy length" quota.';

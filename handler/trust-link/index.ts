@@ -14,8 +14,13 @@ function dispatch(event: CfnEvent, invocation: Invocation): Promise<Outcome> {
     case 'Create':
       return onCreate(event.ResourceProperties, invocation);
     case 'Update':
-      return onUpdate(event.ResourceProperties, event.PhysicalResourceId ?? '', invocation);
+      return onUpdate(
+        event.ResourceProperties,
+        event.OldResourceProperties,
+        event.PhysicalResourceId ?? '',
+        invocation,
+      );
     case 'Delete':
-      return onDelete(event.PhysicalResourceId ?? '', invocation);
+      return onDelete(event.PhysicalResourceId ?? '', event.ResourceProperties, invocation);
   }
 }

@@ -1,26 +1,49 @@
-// What each request does to the trust policy: Create and Update link, Delete unlinks.
+// What each request does to the trust policy: Create and Update link, Delete unlinks. A link records its
+// ownership on the role (ownership.ts) and removes a statement only when the record says it wrote it.
 
-import { type Converged, converge, type WriteEvent } from './converge';
-import { RoleNotFoundError, SidInUseError } from './errors';
+import { type Converged, converge, type WantedRole, type WriteEvent } from './converge';
+import { ForeignStackError, OwnedElsewhereError, RoleNotFoundError, SidInUseError } from './errors';
 import type { RoleTrust } from './iam';
 import { log } from './log';
+import {
+  type Owner,
+  type OwnerRecord,
+  ownerRecord,
+  ownerRecords,
+  ownershipOf,
+  recordedAsWritten,
+  recordTag,
+  stackNameOf,
+} from './ownership';
 import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId, sameLink } from './physical-id';
 import { type LinkSpec, parseLinkProperties } from './properties';
 import {
   accountRootOf,
   externalIdsOf,
+  findOwnedStatement,
   foreignSidStatement,
+  type LinkTerms,
   linkTrust,
+  ownedStatement,
   principalsOf,
   type Statement,
+  sameStatement,
   serializeTrustPolicy,
+  type TrustPolicy,
   unlinkTrust,
 } from './trust-policy';
 
-/** One invocation's shared state: its deadline signal, and what to answer and undo if it fails. */
+/** One invocation's shared state: its deadline signal, who asks, and what to answer and undo if it fails. */
 export interface Invocation {
   signal: AbortSignal;
   settleMs: number;
+  maxReadLagMs: number;
+  /** The resource the request comes from. */
+  owner: Owner;
+  /** The stack whose function this is (TRUST_LINK_STACK_ID), when it is known: new links come from it only. */
+  servedStackId?: string;
+  /** The lease's holder (this invocation) and when a lease it leaves ends by itself. */
+  lease: { holder: string; until: number };
   failedPhysicalId: string;
   /** Run by the framework before it answers FAILED, with a signal of its own: the flow's may have expired. */
   undo?: (signal: AbortSignal) => Promise<void>;
@@ -39,6 +62,7 @@ export function initialFailedPhysicalId(physicalId: string | undefined, requestI
 /** Links the role. A failure before any write answers with the marker id, so its Delete touches nothing. */
 export async function onCreate(properties: unknown, invocation: Invocation): Promise<Outcome> {
   const spec = parseLinkProperties(properties);
+  checkServedStack(invocation);
   const physicalId = linkPhysicalId(spec.roleName, spec.sid);
   // Once a write may have happened, the Delete that follows a failure must undo it.
   const marker = invocation.failedPhysicalId;
@@ -55,10 +79,13 @@ export async function onCreate(properties: unknown, invocation: Invocation): Pro
 
 /**
  * Links with the new properties. The same role and Sid edit in place (a rotation); another role or Sid
- * is a new physical id, and CloudFormation then deletes the old link. A failure keeps the old id.
+ * is a new physical id, and CloudFormation then deletes the old link. A failure keeps the old id. A rollback
+ * of a failed move (the old properties again, the failed ones as OldResourceProperties) also removes what
+ * the failed move may have left on the other role.
  */
 export async function onUpdate(
   properties: unknown,
+  oldProperties: unknown,
   oldPhysicalId: string,
   invocation: Invocation,
 ): Promise<Outcome> {
@@ -66,8 +93,11 @@ export async function onUpdate(
   const newId = linkPhysicalId(spec.roleName, spec.sid);
   // A new id is a replacement, and CloudFormation would then delete the old link: keep the old id for the same link.
   const physicalId = sameLink(newId, oldPhysicalId) ? oldPhysicalId : newId;
+  if (physicalId !== oldPhysicalId) checkServedStack(invocation);
   // CloudFormation never learns of a replacement that failed, so it would never delete it: undo it then.
-  const undo = (signal: AbortSignal) => unlink(spec.roleName, spec.sid, { ...invocation, signal });
+  // The record stays while a write may still land, for the rollback that follows to finish the job.
+  const undo = (signal: AbortSignal) =>
+    unlink(spec.roleName, spec.sid, { ...invocation, signal }, { keepRecord: true });
   const linked = await link(
     spec,
     invocation,
@@ -76,30 +106,95 @@ export async function onUpdate(
     }),
     physicalId !== oldPhysicalId,
   );
+  const failedMove = failedMoveOf(oldProperties, newId, physicalId === oldPhysicalId);
+  if (failedMove) await unlink(failedMove.roleName, failedMove.sid, invocation);
   return { physicalResourceId: physicalId, data: linkData(spec, linked) };
 }
 
-/** Removes the link its physical id names. Any other id (a failed Create's marker) and a vanished role are done. */
-export async function onDelete(physicalId: string, invocation: Invocation): Promise<Outcome> {
+/**
+ * Removes this resource's claim on the link its physical id names, and the statement too when the claim
+ * was the last one and the statement is what the owners wrote. A failed Create's marker and a vanished role are done.
+ */
+export async function onDelete(
+  physicalId: string,
+  properties: unknown,
+  invocation: Invocation,
+): Promise<Outcome> {
   const target = parseLinkPhysicalId(physicalId);
   if (!target) {
-    log('info', 'The physical id names no link: nothing to undo', { physicalId });
+    log('info', 'The physical id names no link: no statement to undo', { physicalId });
+    await dropRecordOfFailedCreate(properties, invocation);
     return { physicalResourceId: physicalId };
   }
-  await unlink(target.roleName, target.sid, invocation);
+  await unlink(target.roleName, target.sid, invocation, { madeBefore: termsOf(properties, physicalId) });
   return { physicalResourceId: physicalId };
 }
 
-async function unlink(roleName: string, sid: string, invocation: Invocation): Promise<void> {
+// A failed Create may have left its record (never a statement): take it back, at best effort, since a
+// Delete that fails would keep the stack from being deleted.
+async function dropRecordOfFailedCreate(properties: unknown, invocation: Invocation): Promise<void> {
+  const terms = termsOf(properties);
+  if (!terms) return;
+  try {
+    await converge(
+      terms.roleName,
+      (policy, role) => {
+        const mine = ownershipOf(ownerRecords(role.tags), invocation.owner, terms.sid).mine;
+        return { policy, untag: mine ? [mine.key] : [] };
+      },
+      convergeOptions(invocation),
+    );
+  } catch (error) {
+    log('warn', 'Could not take back the record of the failed Create', { error: String(error) });
+  }
+}
+
+interface UnlinkOptions {
+  /** The statement this resource would write: a link made before ownership was recorded is removed only if it says exactly that. */
+  madeBefore?: LinkTerms;
+  /** Removes the statement, but keeps the record (a write of this invocation may still land). */
+  keepRecord?: boolean;
+}
+
+async function unlink(
+  roleName: string,
+  sid: string,
+  invocation: Invocation,
+  options: UnlinkOptions = {},
+): Promise<void> {
   const unlinked = await converge(
     roleName,
-    (policy, role) => unlinkTrust(policy, sid, accountRootOf(role.roleArn)),
-    {
-      signal: invocation.signal,
-      settleMs: invocation.settleMs,
-    },
+    (policy, role) => unlinkEdit(policy, role, sid, invocation.owner, options),
+    convergeOptions(invocation),
   );
   if (!unlinked) log('info', 'The role no longer exists: nothing to undo', { roleName });
+}
+
+function unlinkEdit(
+  policy: TrustPolicy,
+  role: RoleTrust,
+  sid: string,
+  owner: Owner,
+  options: UnlinkOptions,
+): WantedRole {
+  const ownership = ownershipOf(ownerRecords(role.tags), owner, sid);
+  const others = [...ownership.sameStack, ...ownership.otherStacks];
+  const holder = findOwnedStatement(policy, sid);
+  const ours =
+    holder !== undefined &&
+    others.length === 0 &&
+    (ownership.mine
+      ? recordedAsWritten([ownership.mine], holder)
+      : options.madeBefore !== undefined && sameStatement(holder, ownedStatement(options.madeBefore)));
+  if (holder && !ours) {
+    log('info', 'Leaving the statement under the Sid: this resource does not own it alone', {
+      sid,
+      owners: others.map((record) => record.label),
+      recorded: ownership.mine !== undefined,
+    });
+  }
+  const untag = ownership.mine && !options.keepRecord ? [ownership.mine.key] : [];
+  return { policy: ours ? unlinkTrust(policy, sid, accountRootOf(role.roleArn)) : policy, untag };
 }
 
 // Follows a flow's writes: the policy may have changed once a write landed, or was sent and never answered
@@ -123,13 +218,11 @@ async function link(
 ): Promise<Converged> {
   const linked = await converge(
     spec.roleName,
-    (policy, role) => {
-      const accountRoot = accountRootOf(role.roleArn);
-      checkRoleArn(spec, role);
-      if (isNew) checkSidIsFree(spec, foreignSidStatement(policy, spec, accountRoot), role);
-      return linkTrust(policy, spec, accountRoot);
+    (policy, role) => linkEdit(policy, role, spec, invocation, isNew),
+    {
+      ...convergeOptions(invocation),
+      onWrite,
     },
-    { signal: invocation.signal, settleMs: invocation.settleMs, onWrite },
   );
   if (!linked) {
     throw new RoleNotFoundError(
@@ -137,6 +230,35 @@ async function link(
     );
   }
   return linked;
+}
+
+// The statement in force, with this resource's record; the other resources of the stack that share the
+// statement (a renamed resource) have their records follow it, so that whichever goes last removes it.
+function linkEdit(
+  policy: TrustPolicy,
+  role: RoleTrust,
+  spec: LinkSpec,
+  invocation: Invocation,
+  isNew: boolean,
+): WantedRole {
+  checkRoleArn(spec, role);
+  const accountRoot = accountRootOf(role.roleArn);
+  const ownership = ownershipOf(ownerRecords(role.tags), invocation.owner, spec.sid);
+  checkNotOwnedElsewhere(spec, role, ownership.otherStacks);
+  const recorded = ownership.mine !== undefined || ownership.sameStack.length > 0;
+  if (isNew && !recorded) checkSidIsFree(spec, foreignSidStatement(policy, spec, accountRoot), role);
+  const statement = ownedStatement(spec);
+  const mine = ownerRecord(invocation.owner, spec.sid, statement);
+  const records = [mine, ...ownership.sameStack.map((record) => ({ ...record, statement: mine.statement }))];
+  return { policy: linkTrust(policy, spec, accountRoot), tags: records.map(recordTag) };
+}
+
+function checkNotOwnedElsewhere(spec: LinkSpec, role: RoleTrust, owners: OwnerRecord[]): void {
+  if (owners.length === 0) return;
+  const names = owners.map((record) => record.label).join(', ');
+  throw new OwnedElsewhereError(
+    `StatementSid "${spec.sid}" on role "${role.roleName}" is linked by another stack (${names}). A link belongs to one stack: delete it there first, or give this link another StatementSid.`,
+  );
 }
 
 function checkSidIsFree(spec: LinkSpec, holder: Statement | undefined, role: RoleTrust): void {
@@ -156,6 +278,52 @@ function checkRoleArn(spec: LinkSpec, role: RoleTrust): void {
       `RoleArn "${spec.roleArn}" does not match the role this account has under that name, "${role.roleArn}". The link edits roles of its own account only: give that role's exact ARN.`,
     );
   }
+}
+
+// One function per stack: a stack that borrows another's ServiceToken could reach the roles that stack granted it.
+function checkServedStack(invocation: Invocation): void {
+  const served = invocation.servedStackId;
+  if (served === undefined || served === invocation.owner.stackId) return;
+  throw new ForeignStackError(
+    `This link function belongs to stack "${stackNameOf(served)}" and links only that stack's roles; stack "${stackNameOf(invocation.owner.stackId)}" uses its ServiceToken. Deploy a link function in stack "${stackNameOf(invocation.owner.stackId)}" itself (as examples/storage-integration.yaml does) and use its ServiceToken.`,
+  );
+}
+
+// The rollback of a failed move: the physical id stayed with these properties, and the old ones named another link.
+function failedMoveOf(
+  oldProperties: unknown,
+  newId: string,
+  keptId: boolean,
+): { roleName: string; sid: string } | undefined {
+  if (!keptId) return undefined;
+  const old = termsOf(oldProperties);
+  if (!old || sameLink(linkPhysicalId(old.roleName, old.sid), newId)) return undefined;
+  log('info', 'Rolling back a move: removing what it may have left on the other role', {
+    roleName: old.roleName,
+    sid: old.sid,
+  });
+  return old;
+}
+
+// The properties as a link, when they are valid (and, given an id, name the same link): else nothing to rely on.
+function termsOf(properties: unknown, physicalId?: string): (LinkSpec & LinkTerms) | undefined {
+  try {
+    const spec = parseLinkProperties(properties);
+    return physicalId === undefined || sameLink(linkPhysicalId(spec.roleName, spec.sid), physicalId)
+      ? spec
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function convergeOptions(invocation: Invocation) {
+  return {
+    signal: invocation.signal,
+    settleMs: invocation.settleMs,
+    maxReadLagMs: invocation.maxReadLagMs,
+    lease: invocation.lease,
+  };
 }
 
 function linkData(spec: LinkSpec, linked: Converged): Record<string, string> {

@@ -1,6 +1,8 @@
 // The trust-policy edit as pure functions over plain objects: find the statement the link owns,
 // take over the placeholder or a hand-made link, append, remove, compare. No I/O here.
 
+import { isLosslessNumber, parse, stringify } from 'lossless-json';
+
 export type Statement = Record<string, unknown>;
 
 export interface TrustPolicy {
@@ -18,9 +20,12 @@ export interface LinkTerms {
 
 const ASSUME_ROLE = 'sts:AssumeRole';
 
-/** Parses a trust policy as IAM returns it (after URL-decoding). A single statement object becomes a list. */
+/**
+ * Parses a trust policy as IAM returns it (after URL-decoding). A single statement object becomes a list.
+ * Numbers stay as written (lossless-json): another statement's 98765432109876543210 or 1.0 must come back as is.
+ */
 export function parseTrustPolicy(json: string): TrustPolicy {
-  const parsed: unknown = JSON.parse(json);
+  const parsed: unknown = parse(json);
   if (!isObject(parsed)) throw new SyntaxError('a trust policy is a JSON object');
   const statement = parsed.Statement ?? [];
   const statements = Array.isArray(statement) ? statement : [statement];
@@ -29,9 +34,9 @@ export function parseTrustPolicy(json: string): TrustPolicy {
   return { ...parsed, Statement: statements };
 }
 
-/** The policy as IAM takes it: compact JSON. */
+/** The policy as IAM takes it: compact JSON, numbers as they were written. */
 export function serializeTrustPolicy(policy: TrustPolicy): string {
-  return JSON.stringify(policy);
+  return stringify(policy) ?? '';
 }
 
 /** The statement a link owns: Snowflake's IAM user may assume the role with one of the external ids. */
@@ -117,7 +122,12 @@ export function principalsOf(statement: Statement): string[] {
 
 /** Whether two policies say the same: key order, a one-item list against its item, and the order of values within a list do not count. */
 export function samePolicy(a: TrustPolicy, b: TrustPolicy): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+  return canonicalJson(a) === canonicalJson(b);
+}
+
+/** JSON that says the same for values that mean the same: sorted keys, list values sorted, a one-item list as its item. */
+export function canonicalJson(value: unknown): string {
+  return stringify(canonical(value)) ?? '';
 }
 
 /** The external ids a statement's condition allows, as a list. */
@@ -187,8 +197,9 @@ function valuesOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function sameStatement(a: Statement, b: Statement): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+/** Whether two statements say the same, as samePolicy compares. */
+export function sameStatement(a: Statement, b: Statement): boolean {
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 function canonical(value: unknown): unknown {
@@ -207,5 +218,5 @@ function canonical(value: unknown): unknown {
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
 }

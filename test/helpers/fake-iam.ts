@@ -1,11 +1,13 @@
 // An in-memory role store behind a mocked IAMClient, answering as IAM does: GetRole returns the
-// trust policy URL-encoded, a missing role is NoSuchEntity.
+// trust policy URL-encoded and the role's tags, a missing role is NoSuchEntity.
 
 import {
   GetRoleCommand,
   IAMClient,
   MalformedPolicyDocumentException,
   NoSuchEntityException,
+  TagRoleCommand,
+  UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -16,6 +18,10 @@ export const iamMock = mockClient(IAMClient);
 
 export interface FakeIam {
   roles: Map<string, string>;
+  /** Each role's tags, key to value. */
+  tags: Map<string, Map<string, string>>;
+  /** ARNs of roles with a path; others are arn:aws:iam::<account>:role/<name>. */
+  arns: Map<string, string>;
   /** Sees each write and returns what the store keeps, as a concurrent writer that lands after it would. */
   interceptWrite?: (roleName: string, document: string) => string;
 }
@@ -29,13 +35,24 @@ export function fakeIam(roles: Record<string, unknown> = {}): FakeIam {
   iamMock.reset();
   const fake: FakeIam = {
     roles: new Map(Object.entries(roles).map(([name, policy]) => [name, JSON.stringify(policy)])),
+    tags: new Map(Object.keys(roles).map((name) => [name, new Map()])),
+    arns: new Map(),
   };
-  iamMock.on(GetRoleCommand).callsFake(({ RoleName }: { RoleName: string }) => {
-    const document = fake.roles.get(RoleName);
-    if (document === undefined) throw noSuchRole(RoleName);
-    return {
-      Role: { RoleName, Arn: roleArn(RoleName), AssumeRolePolicyDocument: encodeURIComponent(document) },
-    };
+  const tagsOf = (roleName: string) => {
+    const tags = fake.tags.get(roleName);
+    if (!fake.roles.has(roleName) || !tags) throw noSuchRole(roleName);
+    return tags;
+  };
+  iamMock.on(GetRoleCommand).callsFake(({ RoleName }: { RoleName: string }) => getRoleAnswer(fake, RoleName));
+  iamMock.on(TagRoleCommand).callsFake(({ RoleName, Tags }: { RoleName: string; Tags: TagList }) => {
+    const tags = tagsOf(RoleName);
+    for (const { Key, Value } of Tags) tags.set(Key, Value);
+    return {};
+  });
+  iamMock.on(UntagRoleCommand).callsFake(({ RoleName, TagKeys }: { RoleName: string; TagKeys: string[] }) => {
+    const tags = tagsOf(RoleName);
+    for (const key of TagKeys) tags.delete(key);
+    return {};
   });
   iamMock
     .on(UpdateAssumeRolePolicyCommand)
@@ -53,9 +70,27 @@ export function fakeIam(roles: Record<string, unknown> = {}): FakeIam {
   return fake;
 }
 
+/** GetRole's answer from the store, for tests that serve GetRole themselves. */
+export function getRoleAnswer(fake: FakeIam, roleName: string) {
+  const document = fake.roles.get(roleName);
+  const tags = fake.tags.get(roleName);
+  if (document === undefined || tags === undefined) throw noSuchRole(roleName);
+  const tagList = [...tags].map(([Key, Value]) => ({ Key, Value }));
+  return {
+    Role: {
+      RoleName: roleName,
+      Arn: fake.arns.get(roleName) ?? roleArn(roleName),
+      AssumeRolePolicyDocument: encodeURIComponent(document),
+      ...(tagList.length > 0 ? { Tags: tagList } : {}),
+    },
+  };
+}
+
 export function policyOf(fake: FakeIam, roleName: string): Record<string, unknown> {
   return JSON.parse(fake.roles.get(roleName) ?? 'null');
 }
+
+type TagList = Array<{ Key: string; Value: string }>;
 
 function noSuchRole(roleName: string): NoSuchEntityException {
   return new NoSuchEntityException({

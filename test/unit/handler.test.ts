@@ -1,7 +1,15 @@
-import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../handler/trust-link/index';
-import { ACCOUNT_ROOT, type FakeIam, fakeIam, iamMock, policyOf, roleArn } from '../helpers/fake-iam';
+import {
+  ACCOUNT_ROOT,
+  type FakeIam,
+  fakeIam,
+  getRoleAnswer,
+  iamMock,
+  policyOf,
+  roleArn,
+} from '../helpers/fake-iam';
 import { lambdaContext } from '../helpers/lambda-context';
 import { type ResponseReceiver, startResponseReceiver } from '../helpers/response-receiver';
 
@@ -37,6 +45,8 @@ let iam: FakeIam;
 
 beforeAll(async () => {
   process.env.TRUST_LINK_SETTLE_MS = '0';
+  // The fake IAM reads what was written at once; a write another writer replaced need not be waited for.
+  process.env.TRUST_LINK_MAX_READ_LAG_MS = '0';
   receiver = await startResponseReceiver();
 });
 afterAll(() => receiver.close());
@@ -144,16 +154,8 @@ describe('Create', () => {
   });
 
   it('links a role given by an ARN with a path', async () => {
-    iamMock.on(GetRoleCommand, { RoleName: 'snowflake' }).resolves({
-      Role: {
-        RoleName: 'snowflake',
-        Arn: 'arn:aws:iam::123456789012:role/ext/snowflake',
-        Path: '/ext/',
-        RoleId: 'AROA',
-        CreateDate: new Date(),
-        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust(linked()))),
-      },
-    });
+    iam.arns.set('snowflake', 'arn:aws:iam::123456789012:role/ext/snowflake');
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
     const { RoleName: _, ...byArn } = props;
 
     const response = await invoke(
@@ -179,13 +181,29 @@ describe('Update', () => {
   });
 
   it('makes no write on a no-op update', async () => {
-    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+    await invoke(event('Create'));
+    receiver.received.length = 0;
+    iamMock.resetHistory();
 
     const response = await invoke(event('Update'));
 
     expect(response.Status).toBe('SUCCESS');
     expect(iamMock).toHaveReceivedCommandTimes(GetRoleCommand, 1);
     expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+    expect(iamMock).not.toHaveReceivedCommand(TagRoleCommand);
+  });
+
+  it('records a link made before ownership was recorded on its first update, and leaves its policy alone', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+
+    const response = await invoke(event('Update'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+    expect(iamMock).toHaveReceivedCommandTimes(TagRoleCommand, 1);
+    expect([...(iam.tags.get('snowflake')?.values() ?? [])]).toEqual([
+      expect.stringMatching(/^SnowflakeTrustLink [0-9a-f]{12} [0-9a-f]{16} gateway\/SnowflakeTrustLink$/),
+    ]);
   });
 
   it.each([
@@ -202,13 +220,11 @@ describe('Update', () => {
 
   it('keeps the physical id when only the case of the role name changes, so CloudFormation deletes nothing', async () => {
     iam.roles.set('snowflake', JSON.stringify(trust(linked())));
-    iamMock.on(GetRoleCommand, { RoleName: 'SnowFlake' }).callsFake(() => ({
-      Role: {
-        RoleName: 'snowflake',
-        Arn: roleArn('snowflake'),
-        AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get('snowflake') ?? ''),
-      },
-    }));
+    iamMock.on(GetRoleCommand, { RoleName: 'SnowFlake' }).callsFake(() => getRoleAnswer(iam, 'snowflake'));
+    iamMock.on(TagRoleCommand, { RoleName: 'SnowFlake' }).callsFake(({ Tags }) => {
+      for (const { Key, Value } of Tags) iam.tags.get('snowflake')?.set(Key, Value);
+      return {};
+    });
 
     const response = await invoke(
       event('Update', { ResourceProperties: { ...props, RoleName: 'SnowFlake' } }),
@@ -249,14 +265,50 @@ describe('Update', () => {
     expect(iam.roles.get('snowflake')).toBe(before);
   });
 
-  it('undoes a replacement link that it could not confirm', async () => {
+  it('fails a move it could not confirm, and keeps its record for the rollback', async () => {
+    // Another writer drops the link each time.
     iam.interceptWrite = (roleName, document) =>
-      roleName === 'other' ? document.replace(ID, 'STALE_SFCRole=1_x') : document;
+      roleName === 'other' ? JSON.stringify(trust(placeholder)) : document;
 
     const response = await invoke(event('Update', { ResourceProperties: { ...props, RoleName: 'other' } }));
 
     expect(response).toMatchObject({ Status: 'FAILED', PhysicalResourceId: LINK_ID });
     expect(policyOf(iam, 'other')).toEqual(trust(placeholder));
+    expect(iam.tags.get('other')?.size).toBe(1);
+  });
+
+  it('removes what a failed move left on the other role when CloudFormation rolls back', async () => {
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+    const failedMove = { ...props, RoleName: 'other' };
+    iam.interceptWrite = (roleName, document) =>
+      roleName === 'other' ? JSON.stringify(trust(placeholder)) : document;
+    await invoke(event('Update', { ResourceProperties: failedMove }));
+    iam.interceptWrite = undefined;
+    // The write lands late, after the failed answer: only the record can tell it is this link's.
+    iam.roles.set('other', JSON.stringify(trust(lambdaTrust, linked())));
+    receiver.received.length = 0;
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: props, OldResourceProperties: failedMove }),
+    );
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+    expect(policyOf(iam, 'other')).toEqual(trust(lambdaTrust));
+    expect(iam.tags.get('other')?.size).toBe(0);
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked()));
+  });
+
+  it('leaves a statement under the Sid of a failed move that it did not write', async () => {
+    const failedMove = { ...props, RoleName: 'other' };
+    const persons = { ...linked('PERSON_SFCRole=1_x'), Sid: 'SnowflakeTrustLink' };
+    iam.roles.set('other', JSON.stringify(trust(persons)));
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: props, OldResourceProperties: failedMove }),
+    );
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(policyOf(iam, 'other')).toEqual(trust(persons));
   });
 });
 
@@ -290,13 +342,7 @@ describe('Update at the deadline', () => {
     iamMock.on(GetRoleCommand, { RoleName: 'other' }).callsFake(() => {
       reads++;
       if (reads === 2) return new Promise(() => undefined);
-      return {
-        Role: {
-          RoleName: 'other',
-          Arn: roleArn('other'),
-          AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get('other') ?? ''),
-        },
-      };
+      return getRoleAnswer(iam, 'other');
     });
 
     const response = await invoke(
@@ -436,13 +482,7 @@ describe('concurrent writers', () => {
     const calls: [string, number][] = [];
     iamMock.on(GetRoleCommand).callsFake(({ RoleName }) => {
       calls.push(['read', Date.now()]);
-      return {
-        Role: {
-          RoleName,
-          Arn: roleArn(RoleName),
-          AssumeRolePolicyDocument: encodeURIComponent(iam.roles.get(RoleName) ?? ''),
-        },
-      };
+      return getRoleAnswer(iam, RoleName);
     });
     iamMock.on(UpdateAssumeRolePolicyCommand).callsFake(({ RoleName, PolicyDocument }) => {
       calls.push(['write', Date.now()]);

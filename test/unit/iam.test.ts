@@ -4,12 +4,14 @@ import {
   IAMServiceException,
   LimitExceededException,
   NoSuchEntityException,
+  TagRoleCommand,
   UnmodifiableEntityException,
+  UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IamRefusedError } from '../../handler/trust-link/errors';
-import { isRetryable, readRoleTrust, writeRoleTrust } from '../../handler/trust-link/iam';
+import { isRetryable, readRoleTrust, tagRole, untagRole, writeRoleTrust } from '../../handler/trust-link/iam';
 import { iamMock, roleArn } from '../helpers/fake-iam';
 
 const metadata = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
@@ -42,7 +44,37 @@ describe('readRoleTrust', () => {
       roleName: 'snowflake',
       roleArn: roleArn('snowflake'),
       document,
+      tags: [],
     });
+  });
+
+  it("reads the role's tags", async () => {
+    iamMock.on(GetRoleCommand).resolves({
+      Role: { ...role.Role, Tags: [{ Key: 'SnowflakeTrustLink:abc', Value: 'x y' }] },
+    } as typeof role);
+
+    expect((await readRoleTrust('snowflake'))?.tags).toEqual([
+      { key: 'SnowflakeTrustLink:abc', value: 'x y' },
+    ]);
+  });
+
+  it.each([
+    ['tagRole', () => tagRole('snowflake', [{ key: 'k', value: 'v' }]), TagRoleCommand],
+    ['untagRole', () => untagRole('snowflake', ['k']), UntagRoleCommand],
+  ] as const)('%s answers false for a role that no longer exists', async (_name, call, command) => {
+    iamMock.on(command).rejects(new NoSuchEntityException({ message: 'gone', ...metadata(404) }));
+
+    expect(await call()).toBe(false);
+  });
+
+  it('says how to make room when the role has 50 tags', async () => {
+    iamMock
+      .on(TagRoleCommand)
+      .rejects(serviceError('LimitExceeded', 409, 'Cannot exceed quota for TagsPerRole: 50'));
+
+    await expect(tagRole('snowflake', [{ key: 'k', value: 'v' }])).rejects.toThrow(
+      /remove a tag the role no longer needs/,
+    );
   });
 
   it('answers undefined for a role that does not exist', async () => {

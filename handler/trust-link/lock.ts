@@ -1,0 +1,162 @@
+// The one module that talks to DynamoDB: a lease on one role, so that the links this function makes never
+// run their read-modify-write of one trust policy at the same time. IAM has no compare-and-set; a
+// conditional write in DynamoDB does. The lease also carries a digest of the role as its last holder left
+// it, so that the next holder can tell a read that lags behind (IAM is eventually consistent) from a fresh one.
+
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { LockUnavailableError } from './errors';
+import { log } from './log';
+import { jitteredDelay, type RetryPolicy, sleep } from './retry';
+
+/** What the previous holder left: a digest of the role's trust policy and tags, and when it wrote it. */
+export interface LeftState {
+  state: string;
+  at: number;
+}
+
+/** A lease held on one role. */
+export interface RoleLease {
+  /** What the previous holder left, if a holder ever wrote. */
+  previous?: LeftState;
+  /** Ends the lease; with a state, records it for the next holder. A lease that expired meanwhile is left alone. */
+  release(state?: string): Promise<void>;
+}
+
+export interface LeaseOptions {
+  signal: AbortSignal;
+  /** Unique to one invocation: the same invocation may take its own lease again (an undo after a failure). */
+  holder: string;
+  /** When the lease ends by itself (ms since the epoch), should its holder never release it. */
+  until: number;
+}
+
+// Waits between attempts to take a lease someone else holds: short, since a link holds it for seconds.
+const WAIT: RetryPolicy = { attempts: Number.POSITIVE_INFINITY, baseMs: 100, maxMs: 1000 };
+const RETRYABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'TimeoutError',
+]);
+const NAMES = { '#holder': 'Holder', '#until': 'LeaseUntil', '#state': 'State', '#at': 'StateAt' };
+
+let client: DynamoDBClient | undefined;
+
+function dynamodb(): DynamoDBClient {
+  client ??= new DynamoDBClient({
+    maxAttempts: 1,
+    ...(process.env.AWS_REGION ? {} : { region: 'us-east-1' }),
+    requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 },
+  });
+  return client;
+}
+
+/** The table TRUST_LINK_LOCK_TABLE names, or undefined when the function runs without one. */
+export function lockTable(): string | undefined {
+  return process.env.TRUST_LINK_LOCK_TABLE || undefined;
+}
+
+/**
+ * Takes the lease on a role, waiting while another invocation holds it (until the signal aborts). Without a
+ * lock table, links are not serialized: the lease is a no-op, and the log says so.
+ */
+export async function leaseRole(roleName: string, options: LeaseOptions): Promise<RoleLease> {
+  const table = lockTable();
+  if (!table) {
+    log('warn', 'TRUST_LINK_LOCK_TABLE is not set: links on one role are not serialized', { roleName });
+    return { release: async () => {} };
+  }
+  // IAM role names are unique without regard to case.
+  const key = { LockId: { S: `role/${roleName.toLowerCase()}` } };
+  for (let waits = 0; ; waits++) {
+    try {
+      const { Attributes } = await dynamodb().send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET #holder = :holder, #until = :until',
+          ConditionExpression: 'attribute_not_exists(#holder) OR #holder = :holder OR #until < :now',
+          ExpressionAttributeNames: { '#holder': NAMES['#holder'], '#until': NAMES['#until'] },
+          ExpressionAttributeValues: {
+            ':holder': { S: options.holder },
+            ':until': { N: String(options.until) },
+            ':now': { N: String(Date.now()) },
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+        { abortSignal: options.signal },
+      );
+      const previous = leftStateOf(Attributes);
+      return {
+        ...(previous ? { previous } : {}),
+        release: (state) => releaseLease(table, key, options.holder, state),
+      };
+    } catch (error) {
+      if (options.signal.aborted) throw options.signal.reason;
+      if (!isBusy(error) && !RETRYABLE.has(nameOf(error))) throw explainLockFailure(table, error);
+      if (waits === 0) log('info', 'Another link holds the role: waiting for it', { roleName });
+      await sleep(jitteredDelay(Math.min(waits, 4), WAIT), options.signal);
+    }
+  }
+}
+
+async function releaseLease(
+  table: string,
+  key: Record<string, { S: string }>,
+  holder: string,
+  state: string | undefined,
+): Promise<void> {
+  const record = state !== undefined;
+  try {
+    await dynamodb().send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `${record ? 'SET #state = :state, #at = :at ' : ''}REMOVE #holder, #until`,
+        ConditionExpression: '#holder = :holder',
+        ExpressionAttributeNames: record ? NAMES : { '#holder': NAMES['#holder'], '#until': NAMES['#until'] },
+        ExpressionAttributeValues: {
+          ':holder': { S: holder },
+          ...(record ? { ':state': { S: state }, ':at': { N: String(Date.now()) } } : {}),
+        },
+      }),
+    );
+  } catch (error) {
+    // The lease ends by itself; a holder that cannot release it only makes the next one wait.
+    log('warn', 'Could not release the lease on the role', { error: nameOf(error), holder });
+  }
+}
+
+function leftStateOf(
+  attributes: Record<string, { S?: string; N?: string }> | undefined,
+): LeftState | undefined {
+  const state = attributes?.State?.S;
+  const at = Number(attributes?.StateAt?.N);
+  return state !== undefined && Number.isFinite(at) ? { state, at } : undefined;
+}
+
+function isBusy(error: unknown): boolean {
+  return nameOf(error) === 'ConditionalCheckFailedException';
+}
+
+function explainLockFailure(table: string, error: unknown): LockUnavailableError {
+  const name = nameOf(error);
+  const said = error instanceof Error ? error.message : String(error);
+  const advice =
+    name === 'ResourceNotFoundException'
+      ? `the lock table "${table}" does not exist: deploy the stack's LinkLockTable, or set TRUST_LINK_LOCK_TABLE to its name`
+      : name === 'AccessDeniedException'
+        ? `the link function's role needs dynamodb:UpdateItem on the lock table "${table}"`
+        : 'retry the stack operation';
+  return new LockUnavailableError(
+    `Could not take the lease on the role in DynamoDB (${name}: ${said}): ${advice}.`,
+    {
+      cause: error,
+    },
+  );
+}
+
+function nameOf(error: unknown): string {
+  return error instanceof Error ? error.name : 'Unknown';
+}

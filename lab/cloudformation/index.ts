@@ -4,6 +4,7 @@
 import { dirname, resolve } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaFunction, type LambdaFunctionConfig } from './lambda';
+import type { TableHost } from './providers';
 import { ResponseReceiver, type Violation } from './receiver';
 import { Stack } from './stack';
 
@@ -17,7 +18,7 @@ export {
 } from './custom-resource';
 export { evaluateCondition, resolveValue, TemplateError } from './intrinsics';
 export { type Invocation, LambdaFunction, type LambdaFunctionConfig } from './lambda';
-export { ResourceFailure, type ResourceState } from './providers';
+export { ResourceFailure, type ResourceState, type TableHost } from './providers';
 export { type ReceivedResponse, ResponseReceiver, type ResponseSlot, type Violation } from './receiver';
 export { type CfnResponseBody, cfnProblems, MAX_RESPONSE_BYTES, s3Refusal } from './response-checks';
 export { Stack, type StackEvent, type StackOperationResult, StackValidationError } from './stack';
@@ -35,6 +36,8 @@ export interface CloudFormationStandInOptions {
   functions?: Record<string, Partial<LambdaFunctionConfig>>;
   /** Environment for every function, besides AWS_ENDPOINT_URL_IAM. */
   environment?: Record<string, string>;
+  /** The DynamoDB stand-in: stacks make their tables there, and functions get AWS_ENDPOINT_URL_DYNAMODB. */
+  dynamodb?: TableHost & { endpoint: string };
   /** Overrides every custom resource's ServiceTimeout, in ms (CloudFormation's default is one hour). */
   serviceTimeoutMs?: number;
   /** A response body slower than this is an S3 RequestTimeout; default 5000 ms. */
@@ -73,7 +76,8 @@ export class CloudFormationStandIn {
       iam: this.iam,
       receiver: this.receiver,
       functionOverrides: options.functions ?? {},
-      functionEnvironment: { AWS_ENDPOINT_URL_IAM: options.iamEndpoint, ...options.environment },
+      functionEnvironment: this.environment(),
+      ...(options.dynamodb ? { tables: options.dynamodb } : {}),
       serviceTimeoutMs: options.serviceTimeoutMs,
       functionByArn: (arn) => [...this.functions].reverse().find((fn) => fn.arn === arn),
       adoptFunction: (fn) => this.functions.push(fn),
@@ -86,14 +90,20 @@ export class CloudFormationStandIn {
   function(config: LambdaFunctionConfig): LambdaFunction {
     const fn = new LambdaFunction({
       ...config,
-      environment: {
-        AWS_ENDPOINT_URL_IAM: this.options.iamEndpoint,
-        ...this.options.environment,
-        ...config.environment,
-      },
+      environment: { ...this.environment(), ...config.environment },
     });
     this.functions.push(fn);
     return fn;
+  }
+
+  // The stand-ins' endpoints, then the environment every function is given.
+  private environment(): Record<string, string> {
+    const { iamEndpoint, dynamodb, environment } = this.options;
+    return {
+      AWS_ENDPOINT_URL_IAM: iamEndpoint,
+      ...(dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint } : {}),
+      ...environment,
+    };
   }
 
   /** Every problem found with any response so far. */

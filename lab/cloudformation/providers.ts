@@ -50,11 +50,19 @@ export interface ProviderContext {
   functionOverrides: Record<string, Partial<LambdaFunctionConfig>>;
   /** Environment every function gets (endpoints of the stand-ins). */
   functionEnvironment: Record<string, string>;
+  /** Where AWS::DynamoDB::Table resources are made, when the lab runs DynamoDB. */
+  tables?: TableHost;
   /** ServiceTimeout override for every custom resource, in ms. */
   serviceTimeoutMs: number | undefined;
   functionByArn(arn: string): LambdaFunction | undefined;
   adoptFunction(fn: LambdaFunction): void;
   recordRequest(outcome: CustomResourceOutcome): void;
+}
+
+/** The DynamoDB stand-in, as far as CloudFormation needs it. */
+export interface TableHost {
+  createTable(name: string, keyName: string): void;
+  deleteTable(name: string): void;
 }
 
 /** Creates, updates and deletes one kind of resource. */
@@ -79,6 +87,7 @@ export function providerFor(type: string): Provider {
   if (type === 'AWS::IAM::Role') return iamRole;
   if (type === 'AWS::Lambda::Function' || type === 'AWS::Serverless::Function') return lambdaFunction;
   if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return customResource;
+  if (type === 'AWS::DynamoDB::Table') return dynamoDbTable;
   return notSimulated;
 }
 
@@ -186,6 +195,29 @@ const customResource: Provider = {
   },
 };
 
+// A table with a string partition key; its Ref is its name. Other properties are only recorded.
+const dynamoDbTable: Provider = {
+  async create(ctx, logicalId, type, properties) {
+    const name = String(properties.TableName ?? generatedName(ctx.stackName, logicalId, 255));
+    const keyName = (properties.KeySchema as Array<{ AttributeName?: string }> | undefined)?.[0]
+      ?.AttributeName;
+    if (!ctx.tables) throw new ResourceFailure('The lab runs no DynamoDB stand-in for AWS::DynamoDB::Table.');
+    if (!keyName) throw new ResourceFailure(`Table ${logicalId} has no KeySchema.`);
+    ctx.tables.createTable(name, keyName);
+    return { logicalId, type, physicalId: name, properties, attributes: { Arn: tableArn(ctx, name) } };
+  },
+  async update(_ctx, current, properties) {
+    return { ...current, properties };
+  },
+  async delete(ctx, state) {
+    ctx.tables?.deleteTable(state.physicalId);
+  },
+};
+
+function tableArn(ctx: ProviderContext, name: string): string {
+  return `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`;
+}
+
 const notSimulated: Provider = {
   async create(ctx, logicalId, type, properties) {
     return {
@@ -244,10 +276,14 @@ function functionConfig(
   }
   const variables =
     (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+  // EventInvokeConfig.MaximumRetryAttempts: how often Lambda runs a failed asynchronous invocation again.
+  const retries = (properties.EventInvokeConfig as { MaximumRetryAttempts?: unknown } | undefined)
+    ?.MaximumRetryAttempts;
   return {
     functionName,
     modulePath,
     exportName,
+    ...(retries === undefined ? {} : { asyncRetries: Number(retries) }),
     timeoutMs: Number(properties.Timeout ?? 3) * 1000,
     region: ctx.region,
     accountId: ctx.accountId,

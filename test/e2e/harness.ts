@@ -162,9 +162,23 @@ export function linkStackTemplate(links: LinkDeclaration[]): Template {
     Resources: {
       RoleA: role('a'),
       RoleB: role('b'),
+      // As template.yaml declares them: the lease table, and the stack the function serves.
+      LinkLockTable: {
+        Type: 'AWS::DynamoDB::Table',
+        Properties: { KeySchema: [{ AttributeName: 'LockId', KeyType: 'HASH' }] },
+      },
       TrustLinkFunction: {
         Type: 'AWS::Lambda::Function',
-        Properties: { Handler: 'index.handler', Timeout: 20 },
+        Properties: {
+          Handler: 'index.handler',
+          Timeout: 20,
+          Environment: {
+            Variables: {
+              TRUST_LINK_LOCK_TABLE: { Ref: 'LinkLockTable' },
+              TRUST_LINK_STACK_ID: { Ref: 'AWS::StackId' },
+            },
+          },
+        },
       },
     },
   };

@@ -68,7 +68,15 @@ describe('a link through its life cycle', () => {
 
     expect(result.status).toBe('CREATE_COMPLETE');
     expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [linkedStatement(EXTERNAL_ID)] });
-    expect(calls).toEqual(['CreateRole', 'GetRole', 'UpdateAssumeRolePolicy', 'GetRole']);
+    expect(calls).toEqual(['CreateRole', 'GetRole', 'TagRole', 'UpdateAssumeRolePolicy', 'GetRole']);
+    expect(harness.lab.iam.tags(roleA)).toEqual([
+      {
+        key: expect.stringMatching(/^SnowflakeTrustLink:[0-9a-f]{24}$/),
+        value: expect.stringMatching(
+          new RegExp(`^${SID} [0-9a-f]{12} [0-9a-f]{16} ${stack.stackName}/Link$`),
+        ),
+      },
+    ]);
     expect(result.requests[0]).toMatchObject({
       status: 'SUCCESS',
       physicalResourceId: `SnowflakeTrustLink:${roleA}:${SID}`,
@@ -229,8 +237,10 @@ describe('a link through its life cycle', () => {
     expect(requestLines(result.requests)).toEqual(['Create Link FAILED', 'Delete Link SUCCESS']);
     expect(result.requests[0]?.reason).toContain('Invalid principal in policy');
     expect(result.requests[1]?.event.PhysicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
-    expect(calls).toEqual(['GetRole', 'UpdateAssumeRolePolicy']);
+    // The record went first, and is taken back when IAM refuses the statement; the Delete then finds none.
+    expect(calls).toEqual(['GetRole', 'TagRole', 'UpdateAssumeRolePolicy', 'UntagRole', 'GetRole']);
     expect(harness.lab.iam.trustPolicyText(roleA)).toBe(before);
+    expect(harness.lab.iam.tags(roleA)).toEqual([]);
   });
 
   it('restores the old link when CloudFormation rolls a failed update back', async () => {

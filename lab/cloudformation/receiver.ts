@@ -58,7 +58,10 @@ export class ResponseReceiver {
   readonly violations: Violation[] = [];
   private readonly entries = new Map<string, Entry>();
   private putFailures = 0;
+  private putsIgnored = 0;
   private injected = 0;
+  /** The bodies of PUTs the receiver took in and never answered (see `ignoreNextPuts`). */
+  readonly unanswered: Array<{ slot: ResponseSlot; body: string }> = [];
   private readonly sockets = new Map<Socket, string | undefined>();
 
   private constructor(
@@ -106,6 +109,11 @@ export class ResponseReceiver {
     this.putFailures += times;
   }
 
+  /** Reads the next PUTs whole and never answers them, storing nothing: a response URL that hangs. */
+  ignoreNextPuts(times = 1): void {
+    this.putsIgnored += times;
+  }
+
   /** How many PUTs were failed on purpose so far. */
   get faultsInjected(): number {
     return this.injected;
@@ -124,6 +132,12 @@ export class ResponseReceiver {
     if (entry === undefined) return answerS3(res, 403, 'AccessDenied: Access Denied');
     this.sockets.set(req.socket, token);
     const body = await readBody(req, this.bodyTimeoutMs);
+    if (this.putsIgnored > 0 && body !== 'timeout') {
+      this.putsIgnored -= 1;
+      this.injected += 1;
+      this.unanswered.push({ slot: entry.slot, body: body.toString('utf8') });
+      return;
+    }
     if (this.putFailures > 0) {
       this.putFailures -= 1;
       this.injected += 1;

@@ -1,5 +1,6 @@
 // IAM's checks on a role's trust policy (AssumeRolePolicyDocument), as pure functions: what IAM
 // refuses, with IAM's own codes and messages, and the form in which IAM stores what it accepts.
+import { isLosslessNumber, parse, stringify } from 'lossless-json';
 import { IamError, malformedPolicy } from './errors';
 
 /** IAM's default quota on a trust policy, in characters not counting whitespace. */
@@ -38,13 +39,14 @@ export function acceptTrustPolicy(
   const statements = statementsOf(policy);
   checkSids(statements);
   const stored = statements.map((statement) => acceptStatement(statement, principals));
-  return JSON.stringify({ ...policy, Statement: Array.isArray(policy.Statement) ? stored : stored[0] });
+  // IAM keeps the document's text: a number comes back as it was written, however many digits it has.
+  return stringify({ ...policy, Statement: Array.isArray(policy.Statement) ? stored : stored[0] }) ?? '';
 }
 
 function parsePolicy(text: string): JsonObject {
   let parsed: Json;
   try {
-    parsed = JSON.parse(text) as Json;
+    parsed = parse(text) as Json;
   } catch {
     throw malformedPolicy('This policy contains invalid Json');
   }
@@ -137,7 +139,7 @@ function acceptAwsPrincipal(value: Json, principals: PrincipalDirectory): string
 
 function isScalarOrScalarList(value: Json): boolean {
   const list = Array.isArray(value) ? value : [value];
-  return list.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean');
+  return list.every((v) => typeof v === 'string' || typeof v === 'boolean' || isLosslessNumber(v));
 }
 
 function isObject(value: Json | undefined): value is JsonObject {

@@ -3,6 +3,7 @@
 // re-created under the same name is another principal. These helpers turn a policy's AWS principals
 // one way or the other.
 import { randomBytes } from 'node:crypto';
+import { parse, stringify } from 'lossless-json';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -15,13 +16,15 @@ export function uniqueId(kind: 'user' | 'role'): string {
 
 /** The policy text with each AWS principal (in Principal and NotPrincipal) passed through `map`. */
 export function mapAwsPrincipals(text: string, map: (principal: string) => string): string {
-  const policy = JSON.parse(text) as { [key: string]: Json };
+  const policy = parse(text) as { [key: string]: Json };
   const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement ?? null];
   const mapped = statements.map((statement) => mapStatement(statement, map));
-  return JSON.stringify({
-    ...policy,
-    Statement: Array.isArray(policy.Statement) ? mapped : (mapped[0] ?? null),
-  });
+  return (
+    stringify({
+      ...policy,
+      Statement: Array.isArray(policy.Statement) ? mapped : (mapped[0] ?? null),
+    }) ?? ''
+  );
 }
 
 function mapStatement(statement: Json, map: (principal: string) => string): Json {

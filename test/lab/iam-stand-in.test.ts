@@ -276,6 +276,17 @@ describe('IAM stand-in, through the real @aws-sdk/client-iam', () => {
     expect(await response.text()).toContain('<Code>MissingAuthenticationToken</Code>');
   });
 
+  it("keeps a number in a condition exactly as written, as IAM keeps the document's text", async () => {
+    const text =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":98765432109876543210}}}]}';
+    iam.createRole({ roleName: 'linked', trustPolicy: linked });
+
+    await client.send(new UpdateAssumeRolePolicyCommand({ RoleName: 'linked', PolicyDocument: text }));
+    const { Role: role } = await client.send(new GetRoleCommand({ RoleName: 'linked' }));
+
+    expect(decodeURIComponent(role?.AssumeRolePolicyDocument ?? '')).toBe(text);
+  });
+
   it('tags and untags a role, and lists its tags in GetRole', async () => {
     iam.createRole({ roleName: 'linked', trustPolicy: linked });
 

@@ -44,6 +44,8 @@ export interface ConvergeOptions {
   maxReadLagMs: number;
   /** The lease's holder (one invocation) and when it ends by itself. */
   lease: { holder: string; until: number };
+  /** How long after an unanswered write it may still land: the lease is kept that long. */
+  lateWriteMs: number;
   /** Told of each write as it is sent, lands, or is refused: so the caller knows whether anything may have changed. */
   onWrite?: (event: WriteEvent) => void;
 }
@@ -63,7 +65,7 @@ export async function converge(
 ): Promise<Converged | undefined> {
   const lease = await leaseRole(roleName, { signal: options.signal, ...options.lease });
   let written = lease.previous;
-  let unanswered = false;
+  let unansweredAt: number | undefined;
   // Only trust-policy writes are told: a record alone trusts no one, and a failed Create's Delete takes it back.
   const write = async (send: () => Promise<boolean>, tell = false): Promise<boolean> => {
     // Told before sending: if the deadline answers while the write is in flight, it may still land.
@@ -75,7 +77,7 @@ export async function converge(
     } catch (error) {
       const refused = error instanceof IamRefusedError && error.changedNothing;
       if (refused && tell) options.onWrite?.('refused');
-      if (!refused) unanswered = true;
+      if (!refused) unansweredAt ??= Date.now();
       throw error;
     }
   };
@@ -103,8 +105,9 @@ export async function converge(
       if (options.settleMs > 0) await sleep(settleDelay(options.settleMs), options.signal);
     }
   } finally {
-    // A write that was never answered may still land: the lease stays until it ends by itself.
-    if (!unanswered) await lease.release(written?.state);
+    // A write that was never answered may still land: the lease stays taken for the window it may land in.
+    const holdUntil = unansweredAt === undefined ? undefined : unansweredAt + options.lateWriteMs;
+    await lease.release(written?.state, holdUntil);
   }
 }
 

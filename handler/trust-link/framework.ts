@@ -15,7 +15,7 @@ export type Dispatch = (event: CfnEvent, invocation: Invocation) => Promise<Outc
 const DEFAULT_SETTLE_MS = 2000;
 const DEFAULT_MAX_READ_LAG_MS = 10_000;
 // A write IAM received may be applied after its caller gave up: a lease left behind lasts this much longer.
-const LATE_WRITE_MS = 10_000;
+const DEFAULT_LATE_WRITE_MS = 10_000;
 // Lambda cuts the function off at its deadline, and an invocation cut off is an error Lambda may retry:
 // the answer leaves this much time before it, even when the response URL never answers.
 const ANSWER_MARGIN_MS = 1000;
@@ -37,13 +37,15 @@ export async function answerCloudFormation(
   }
   const controller = new AbortController();
   const servedStackId = process.env.TRUST_LINK_STACK_ID;
+  const lateWriteMs = millisecondsFrom('TRUST_LINK_LATE_WRITE_MS', DEFAULT_LATE_WRITE_MS);
   const invocation: Invocation = {
     signal: controller.signal,
     settleMs: millisecondsFrom('TRUST_LINK_SETTLE_MS', DEFAULT_SETTLE_MS),
     maxReadLagMs: millisecondsFrom('TRUST_LINK_MAX_READ_LAG_MS', DEFAULT_MAX_READ_LAG_MS),
     owner: { stackId: identity.StackId, logicalId: identity.LogicalResourceId },
     ...(servedStackId ? { servedStackId } : {}),
-    lease: { holder: randomUUID(), until: Date.now() + context.getRemainingTimeInMillis() + LATE_WRITE_MS },
+    lease: { holder: randomUUID(), until: Date.now() + context.getRemainingTimeInMillis() + lateWriteMs },
+    lateWriteMs,
     failedPhysicalId: initialFailedPhysicalId(identity.PhysicalResourceId, identity.RequestId),
   };
   const result = await runBeforeDeadline(() => dispatch(parseEvent(raw), invocation), context, controller);

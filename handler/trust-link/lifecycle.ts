@@ -44,6 +44,8 @@ export interface Invocation {
   servedStackId?: string;
   /** The lease's holder (this invocation) and when a lease it leaves ends by itself. */
   lease: { holder: string; until: number };
+  /** How long a write that went unanswered may still land. */
+  lateWriteMs: number;
   failedPhysicalId: string;
   /** Run by the framework before it answers FAILED, with a signal of its own: the flow's may have expired. */
   undo?: (signal: AbortSignal) => Promise<void>;
@@ -323,6 +325,7 @@ function convergeOptions(invocation: Invocation) {
     settleMs: invocation.settleMs,
     maxReadLagMs: invocation.maxReadLagMs,
     lease: invocation.lease,
+    lateWriteMs: invocation.lateWriteMs,
   };
 }
 

@@ -18,8 +18,11 @@ export interface LeftState {
 export interface RoleLease {
   /** What the previous holder left, if a holder ever wrote. */
   previous?: LeftState;
-  /** Ends the lease; with a state, records it for the next holder. A lease that expired meanwhile is left alone. */
-  release(state?: string): Promise<void>;
+  /**
+   * Ends the lease; with a state, records it for the next holder. With `holdUntil`, the lease stays taken
+   * until then (a write that went unanswered may still land). A lease that expired meanwhile is left alone.
+   */
+  release(state?: string, holdUntil?: number): Promise<void>;
 }
 
 export interface LeaseOptions {
@@ -90,7 +93,7 @@ export async function leaseRole(roleName: string, options: LeaseOptions): Promis
       const previous = leftStateOf(Attributes);
       return {
         ...(previous ? { previous } : {}),
-        release: (state) => releaseLease(table, key, options.holder, state),
+        release: (state, holdUntil) => releaseLease(table, key, options.holder, state, holdUntil),
       };
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
@@ -106,26 +109,42 @@ async function releaseLease(
   key: Record<string, { S: string }>,
   holder: string,
   state: string | undefined,
+  holdUntil: number | undefined,
 ): Promise<void> {
-  const record = state !== undefined;
+  const sets = [
+    ...(state === undefined ? [] : ['#state = :state', '#at = :at']),
+    ...(holdUntil === undefined ? [] : ['#until = :until']),
+  ];
+  const update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}${holdUntil === undefined ? 'REMOVE #holder, #until' : ''}`;
+  const values = {
+    ':holder': { S: holder },
+    ...(state === undefined ? {} : { ':state': { S: state }, ':at': { N: String(Date.now()) } }),
+    ...(holdUntil === undefined ? {} : { ':until': { N: String(holdUntil) } }),
+  };
   try {
     await dynamodb().send(
       new UpdateItemCommand({
         TableName: table,
         Key: key,
-        UpdateExpression: `${record ? 'SET #state = :state, #at = :at ' : ''}REMOVE #holder, #until`,
+        UpdateExpression: update.trim(),
         ConditionExpression: '#holder = :holder',
-        ExpressionAttributeNames: record ? NAMES : { '#holder': NAMES['#holder'], '#until': NAMES['#until'] },
-        ExpressionAttributeValues: {
-          ':holder': { S: holder },
-          ...(record ? { ':state': { S: state }, ':at': { N: String(Date.now()) } } : {}),
-        },
+        ExpressionAttributeNames: namesIn(update),
+        ExpressionAttributeValues: values,
       }),
     );
   } catch (error) {
     // The lease ends by itself; a holder that cannot release it only makes the next one wait.
     log('warn', 'Could not release the lease on the role', { error: nameOf(error), holder });
   }
+}
+
+// DynamoDB refuses a name placeholder the expressions do not use.
+function namesIn(update: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(NAMES).filter(
+      ([placeholder]) => placeholder === '#holder' || update.includes(placeholder),
+    ),
+  );
 }
 
 function leftStateOf(

@@ -20,7 +20,9 @@ export const OTHER_SNOWFLAKE_USER = 'arn:aws:iam::123456789002:user/xyz9-b-self9
 export const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
 export const NEW_EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_b765432/t1bCDEFgHIJklmNoPqR=';
 export const SID = 'SnowflakeTrustLink';
-const STACK_ID =
+const DIRECT_LOCK_TABLE = 'trust-link-direct-locks';
+/** The stack direct requests come from unless told otherwise. */
+export const STACK_ID =
   'arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-direct/00000000-0000-4000-8000-000000000000';
 
 /** How the function and CloudFormation are set up for a suite. */
@@ -31,6 +33,8 @@ export interface HarnessOptions {
   serviceTimeoutMs?: number;
   /** TRUST_LINK_SETTLE_MS; default 20. */
   settleMs?: number;
+  /** TRUST_LINK_LATE_WRITE_MS: how long a lease outlives a write that went unanswered; default 1500. */
+  lateWriteMs?: number;
 }
 
 /** A running lab with the bundle deployed as the function `TrustLinkFunction`. */
@@ -49,6 +53,8 @@ export interface DirectRequest {
   physicalResourceId?: string;
   oldProperties?: Record<string, unknown>;
   logicalResourceId?: string;
+  /** The stack the request comes from; default one direct stack. */
+  stackId?: string;
 }
 
 /** Starts the lab with the bundle; fails at once when the bundle has not been built. */
@@ -58,6 +64,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const environment = {
     TRUST_LINK_SETTLE_MS: String(options.settleMs ?? 20),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TRUST_LINK_LATE_WRITE_MS: String(options.lateWriteMs ?? 1500),
   };
   const lab = await startLab({
     knownPrincipals: [SNOWFLAKE_USER, OTHER_SNOWFLAKE_USER],
@@ -70,19 +77,28 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       bodyTimeoutMs: 2000,
     },
   });
+  // The direct function takes its leases in a table of its own, as a deployed one does; it serves any stack.
+  lab.dynamodb.createTable(DIRECT_LOCK_TABLE, 'LockId');
   const fn = lab.cfn.function({
     functionName: 'trust-link-direct',
     modulePath: BUNDLE,
     timeoutMs: options.functionTimeoutMs ?? 20_000,
-    environment,
+    environment: { ...environment, TRUST_LINK_LOCK_TABLE: DIRECT_LOCK_TABLE },
   });
   return {
     lab,
     fn,
-    request: ({ requestType, properties, physicalResourceId, oldProperties, logicalResourceId = 'Link' }) =>
+    request: ({
+      requestType,
+      properties,
+      physicalResourceId,
+      oldProperties,
+      logicalResourceId = 'Link',
+      stackId = STACK_ID,
+    }) =>
       sendRequest(fn, lab.cfn.receiver, {
         requestType,
-        stackId: STACK_ID,
+        stackId,
         logicalResourceId,
         resourceType: 'Custom::SnowflakeTrustLink',
         properties: { ServiceToken: fn.arn, ServiceTimeout: '300', ...properties },

@@ -1,6 +1,6 @@
 // What the Secrets Manager and STS seams share: one client configuration and the reading of SDK errors.
 
-import type { RetryPolicy } from '../trust-link/retry';
+import type { RetryPolicy } from '../framework/retry';
 
 export const AWS_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, maxMs: 2000 };
 

@@ -1,7 +1,7 @@
 // The one module that reads the connection secret from AWS Secrets Manager, and explains why it could not.
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { withRetries } from '../trust-link/retry';
+import { withRetries } from '../framework/retry';
 import { AWS_CLIENT_CONFIG, AWS_RETRY, awsErrorCode, awsSaid, isAbort, isRetryableAwsError } from './aws';
 import { AwsCallError, SecretAccessDeniedError, SecretMalformedError, SecretMissingError } from './errors';
 import { type ConnectionSettings, parseConnectionSecret } from './settings';

@@ -8,7 +8,7 @@
 // global STS endpoint (SDK docs of GetWebIdentityTokenCommand).
 
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import { withRetries } from '../trust-link/retry';
+import { withRetries } from '../framework/retry';
 import { AWS_CLIENT_CONFIG, AWS_RETRY, awsErrorCode, awsSaid, isAbort, isRetryableAwsError } from './aws';
 import { AwsCallError, WorkloadIdentityError } from './errors';
 

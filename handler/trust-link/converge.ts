@@ -5,12 +5,12 @@
 // what the edit wants; a writer outside this function is met there and merged with, a bounded number of times.
 
 import { createHash } from 'node:crypto';
+import { log } from '../framework/log';
+import { jitteredDelay, sleep } from '../framework/retry';
 import { IamRefusedError, LinkNotConfirmedError } from './errors';
 import { IAM_RETRY, type RoleTrust, readRoleTrust, tagRole, untagRole, writeRoleTrust } from './iam';
 import { leaseRole } from './lock';
-import { log } from './log';
 import { type RoleTag, TAG_PREFIX } from './ownership';
-import { jitteredDelay, sleep } from './retry';
 import {
   canonicalJson,
   parseTrustPolicy,

@@ -1,19 +1,15 @@
-// Typed failures. The message of each is the Reason that the person at the CloudFormation console reads,
-// so it says what is wrong and what to do about it.
+// The link's typed failures. The message of each is the Reason that the person at the CloudFormation
+// console reads, so it says what is wrong and what to do about it.
+
+import { CustomResourceError } from '../framework/errors';
+
+export { DeadlineError, MalformedEventError } from '../framework/errors';
 
 /** A failure the link understands and has explained in its message. */
-export class TrustLinkError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+export class TrustLinkError extends CustomResourceError {}
 
 /** The resource's properties are not usable; nothing was read or written. */
 export class InvalidPropertiesError extends TrustLinkError {}
-
-/** The event is not a CloudFormation custom-resource request. */
-export class MalformedEventError extends TrustLinkError {}
 
 /** The role to link does not exist (or the ARN given names another account's role). */
 export class RoleNotFoundError extends TrustLinkError {}
@@ -49,6 +45,3 @@ export class OwnedElsewhereError extends TrustLinkError {}
 
 /** The request comes from a stack this function does not serve; nothing was read or written. */
 export class ForeignStackError extends TrustLinkError {}
-
-/** The function's time was about to run out before the work was done. */
-export class DeadlineError extends TrustLinkError {}

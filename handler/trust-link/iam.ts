@@ -8,9 +8,9 @@ import {
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { type RetryPolicy, withRetries } from '../framework/retry';
 import { IamRefusedError } from './errors';
 import type { RoleTag } from './ownership';
-import { type RetryPolicy, withRetries } from './retry';
 
 /** A role, its trust policy and its tags as IAM has them now. */
 export interface RoleTrust {

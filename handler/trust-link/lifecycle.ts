@@ -1,10 +1,11 @@
 // What each request does to the trust policy: Create and Update link, Delete unlinks. A link records its
 // ownership on the role (ownership.ts) and removes a statement only when the record says it wrote it.
 
+import type { Invocation as FrameworkInvocation, Outcome } from '../framework/framework';
+import { log } from '../framework/log';
 import { type Converged, converge, type WantedRole, type WriteEvent } from './converge';
 import { ForeignStackError, OwnedElsewhereError, RoleNotFoundError, SidInUseError } from './errors';
 import type { RoleTrust } from './iam';
-import { log } from './log';
 import {
   type Owner,
   type OwnerRecord,
@@ -15,8 +16,9 @@ import {
   recordTag,
   stackNameOf,
 } from './ownership';
-import { createFailedPhysicalId, linkPhysicalId, parseLinkPhysicalId, sameLink } from './physical-id';
+import { linkPhysicalId, parseLinkPhysicalId, sameLink } from './physical-id';
 import { type LinkSpec, parseLinkProperties } from './properties';
+import type { LinkSettings } from './settings';
 import {
   accountRootOf,
   externalIdsOf,
@@ -33,33 +35,8 @@ import {
   unlinkTrust,
 } from './trust-policy';
 
-/** One invocation's shared state: its deadline signal, who asks, and what to answer and undo if it fails. */
-export interface Invocation {
-  signal: AbortSignal;
-  settleMs: number;
-  maxReadLagMs: number;
-  /** The resource the request comes from. */
-  owner: Owner;
-  /** The stack whose function this is (TRUST_LINK_STACK_ID), when it is known: new links come from it only. */
-  servedStackId?: string;
-  /** The lease's holder (this invocation) and when a lease it leaves ends by itself. */
-  lease: { holder: string; until: number };
-  /** How long a write that went unanswered may still land. */
-  lateWriteMs: number;
-  failedPhysicalId: string;
-  /** Run by the framework before it answers FAILED, with a signal of its own: the flow's may have expired. */
-  undo?: (signal: AbortSignal) => Promise<void>;
-}
-
-export interface Outcome {
-  physicalResourceId: string;
-  data?: Record<string, string>;
-}
-
-/** The id a failure answers with before the flow has changed anything. */
-export function initialFailedPhysicalId(physicalId: string | undefined, requestId: string): string {
-  return physicalId ?? createFailedPhysicalId(requestId);
-}
+/** An invocation of the framework, with the link's settings. */
+export type Invocation = FrameworkInvocation & LinkSettings;
 
 /** Links the role. A failure before any write answers with the marker id, so its Delete touches nothing. */
 export async function onCreate(properties: unknown, invocation: Invocation): Promise<Outcome> {
@@ -324,7 +301,8 @@ function convergeOptions(invocation: Invocation) {
     signal: invocation.signal,
     settleMs: invocation.settleMs,
     maxReadLagMs: invocation.maxReadLagMs,
-    lease: invocation.lease,
+    // The lease ends by itself some time after the function, should it never be released.
+    lease: { holder: invocation.id, until: invocation.deadline + invocation.lateWriteMs },
     lateWriteMs: invocation.lateWriteMs,
   };
 }

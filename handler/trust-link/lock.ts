@@ -4,9 +4,9 @@
 // it, so that the next holder can tell a read that lags behind (IAM is eventually consistent) from a fresh one.
 
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { log } from '../framework/log';
+import { jitteredDelay, type RetryPolicy, sleep } from '../framework/retry';
 import { LockUnavailableError } from './errors';
-import { log } from './log';
-import { jitteredDelay, type RetryPolicy, sleep } from './retry';
 
 /** What the previous holder left: a digest of the role's trust policy and tags, and when it wrote it. */
 export interface LeftState {

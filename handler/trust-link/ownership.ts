@@ -2,6 +2,7 @@
 // plain values: what the record says, whose statement it is, and what a link may do with it. No I/O here.
 
 import { createHash } from 'node:crypto';
+import type { Owner } from '../framework/framework';
 import { canonicalJson, type Statement } from './trust-policy';
 
 /** A role tag, as IAM lists it. */
@@ -10,11 +11,7 @@ export interface RoleTag {
   value: string;
 }
 
-/** The resource a request comes from: a stack, and a logical id in it. */
-export interface Owner {
-  stackId: string;
-  logicalId: string;
-}
+export type { Owner } from '../framework/framework';
 
 /** One owner's record of a statement, as a role tag holds it. */
 export interface OwnerRecord {

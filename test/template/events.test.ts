@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { handler as echo } from '../../handler/echo/index';
-import { parseEvent } from '../../handler/trust-link/event';
+import { parseEvent } from '../../handler/framework/event';
 import { linkPhysicalId } from '../../handler/trust-link/physical-id';
 import { parseLinkProperties } from '../../handler/trust-link/properties';
 import type { Json } from '../../scripts/template-check/template';

@@ -21,9 +21,13 @@ export function resourceOf(template: Template, id: string): Json {
 
 /** The Properties of a resource. */
 export function propertiesOf(template: Template, id: string): Json {
-  const properties = resourceOf(template, id).Properties;
+  const resource = resourceOf(template, id);
+  const properties = resource.Properties;
   if (!isJson(properties)) throw new Error(`${id} has no Properties`);
-  return properties;
+  // SAM gives every AWS::Serverless::Function the Globals.Function properties it does not set itself.
+  const globals = (template as { Globals?: { Function?: unknown } }).Globals?.Function;
+  if (resource.Type !== 'AWS::Serverless::Function' || !isJson(globals)) return properties;
+  return { ...globals, ...properties };
 }
 
 /** Values a deployed stack would have: pseudo parameters, Refs and attributes of its resources. */

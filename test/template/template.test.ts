@@ -56,7 +56,7 @@ describe('template.yaml: the functions', () => {
     expect(['nodejs22.x', 'nodejs24.x']).toContain(propertiesOf(template, id).Runtime);
   });
 
-  it("gives the link function time for Lambda's two retries within the resource's ServiceTimeout", () => {
+  it("answers well within the resource's ServiceTimeout", () => {
     const timeout = Number(propertiesOf(template, 'TrustLinkFunction').Timeout);
     const serviceTimeout = Number(propertiesOf(template, 'SnowflakeTrustLink').ServiceTimeout);
 
@@ -85,16 +85,21 @@ describe('template.yaml: the link function may edit only the Snowflake role', ()
     });
   });
 
-  it('allows iam:GetRole and iam:UpdateAssumeRolePolicy, on the Snowflake role and nothing else', () => {
+  it('allows reading and writing the trust policy and tags of the Snowflake role, and nothing else in IAM', () => {
     const iam = statements.filter((s) => asList(s.Action).some((a) => String(a).startsWith('iam:')));
 
     expect(iam).toHaveLength(1);
     expect(iam[0]?.Effect).toBe('Allow');
-    expect(asList(iam[0]?.Action).sort()).toEqual(['iam:GetRole', 'iam:UpdateAssumeRolePolicy']);
+    expect(asList(iam[0]?.Action).sort()).toEqual([
+      'iam:GetRole',
+      'iam:TagRole',
+      'iam:UntagRole',
+      'iam:UpdateAssumeRolePolicy',
+    ]);
     expect(asList(iam[0]?.Resource)).toEqual([{ 'Fn::GetAtt': ['SnowflakeRole', 'Arn'] }]);
   });
 
-  it('allows nothing else but writing to its own log group', () => {
+  it('allows nothing else but writing to its own log group and taking leases in its own lock table', () => {
     const others = statements.filter((s) => !asList(s.Action).some((a) => String(a).startsWith('iam:')));
 
     expect(others).toEqual([
@@ -104,7 +109,25 @@ describe('template.yaml: the link function may edit only the Snowflake role', ()
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: { 'Fn::GetAtt': ['TrustLinkLogGroup', 'Arn'] },
       },
+      {
+        Sid: 'TakeLeasesOnRoles',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': ['LinkLockTable', 'Arn'] },
+      },
     ]);
+  });
+
+  it('serves its own stack, takes leases in its own table, and is not retried by Lambda', () => {
+    const properties = propertiesOf(template, 'TrustLinkFunction');
+
+    expect(properties.Environment).toEqual({
+      Variables: {
+        TRUST_LINK_LOCK_TABLE: { Ref: 'LinkLockTable' },
+        TRUST_LINK_STACK_ID: { Ref: 'AWS::StackId' },
+      },
+    });
+    expect(properties.EventInvokeConfig).toEqual({ MaximumRetryAttempts: 0 });
   });
 
   it('uses no wildcard, no NotAction and no NotResource', () => {

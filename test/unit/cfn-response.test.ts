@@ -7,7 +7,7 @@ import {
   ResponseRefusedError,
   responseBody,
   sendResponse,
-} from '../../handler/trust-link/cfn-response';
+} from '../../handler/framework/cfn-response';
 import { type ResponseReceiver, startResponseReceiver } from '../helpers/response-receiver';
 
 const base: CfnResponse = {

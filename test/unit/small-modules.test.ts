@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { identityOf, loggableEvent, parseEvent } from '../../handler/trust-link/event';
-import { errorFields } from '../../handler/trust-link/log';
+import { identityOf, loggableEvent, parseEvent } from '../../handler/framework/event';
+import { errorFields } from '../../handler/framework/log';
+import { jitteredDelay, sleep, withRetries } from '../../handler/framework/retry';
 import {
   createFailedPhysicalId,
   linkPhysicalId,
   parseLinkPhysicalId,
 } from '../../handler/trust-link/physical-id';
-import { jitteredDelay, sleep, withRetries } from '../../handler/trust-link/retry';
 
 describe('physical ids', () => {
   it('round-trips role and Sid through the link id', () => {

@@ -1,21 +1,49 @@
 // Always answer: every invocation ends in exactly one response to CloudFormation, whether the flow
-// succeeds, throws, or would outlive the function (a guard answers FAILED before the deadline).
+// succeeds, throws, or would outlive the function (a guard answers FAILED before the deadline). Every
+// custom resource of the project runs through here and brings only its lifecycle.
 
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { type CfnResponse, responseBody, sendResponse } from './cfn-response';
-import { DeadlineError, TrustLinkError } from './errors';
+import { CustomResourceError, DeadlineError } from './errors';
 import { type CfnEvent, identityOf, loggableEvent, parseEvent } from './event';
-import type { Invocation, Outcome } from './lifecycle';
-import { initialFailedPhysicalId } from './lifecycle';
 import { errorFields, log } from './log';
+
+/** The resource a request comes from: a stack, and a logical id in it. */
+export interface Owner {
+  stackId: string;
+  logicalId: string;
+}
+
+/** One invocation's shared state: its deadline signal, who asks, and what to answer and undo if it fails. */
+export interface Invocation {
+  signal: AbortSignal;
+  owner: Owner;
+  /** Unique to this invocation. */
+  id: string;
+  /** When Lambda ends the function, in ms since the epoch. */
+  deadline: number;
+  /** The id a failure answers with; the lifecycle moves it once something may have changed. */
+  failedPhysicalId: string;
+  /** Run by the framework before it answers FAILED, with a signal of its own: the flow's may have expired. */
+  undo?: (signal: AbortSignal) => Promise<void>;
+}
+
+export interface Outcome {
+  physicalResourceId: string;
+  data?: Record<string, string>;
+}
 
 export type Dispatch = (event: CfnEvent, invocation: Invocation) => Promise<Outcome>;
 
-const DEFAULT_SETTLE_MS = 2000;
-const DEFAULT_MAX_READ_LAG_MS = 10_000;
-// A write IAM received may be applied after its caller gave up: a lease left behind lasts this much longer.
-const DEFAULT_LATE_WRITE_MS = 10_000;
+/** What a resource brings to the framework. */
+export interface ResourceHandler {
+  dispatch: Dispatch;
+  /** The marker a Create answers with while nothing may have changed: its Delete then touches nothing. */
+  failedCreateId: (requestId: string) => string;
+  /** What is usually slow when the deadline comes, for the Reason. */
+  slowCause: string;
+}
 // Lambda cuts the function off at its deadline, and an invocation cut off is an error Lambda may retry:
 // the answer leaves this much time before it, even when the response URL never answers.
 const ANSWER_MARGIN_MS = 1000;
@@ -24,7 +52,7 @@ const ANSWER_MARGIN_MS = 1000;
 export async function answerCloudFormation(
   raw: unknown,
   context: Context,
-  dispatch: Dispatch,
+  resource: ResourceHandler,
 ): Promise<void> {
   const identity = identityOf(raw);
   log('info', 'Request received', { event: loggableEvent(raw) });
@@ -36,19 +64,19 @@ export async function answerCloudFormation(
     return;
   }
   const controller = new AbortController();
-  const servedStackId = process.env.TRUST_LINK_STACK_ID;
-  const lateWriteMs = millisecondsFrom('TRUST_LINK_LATE_WRITE_MS', DEFAULT_LATE_WRITE_MS);
   const invocation: Invocation = {
     signal: controller.signal,
-    settleMs: millisecondsFrom('TRUST_LINK_SETTLE_MS', DEFAULT_SETTLE_MS),
-    maxReadLagMs: millisecondsFrom('TRUST_LINK_MAX_READ_LAG_MS', DEFAULT_MAX_READ_LAG_MS),
     owner: { stackId: identity.StackId, logicalId: identity.LogicalResourceId },
-    ...(servedStackId ? { servedStackId } : {}),
-    lease: { holder: randomUUID(), until: Date.now() + context.getRemainingTimeInMillis() + lateWriteMs },
-    lateWriteMs,
-    failedPhysicalId: initialFailedPhysicalId(identity.PhysicalResourceId, identity.RequestId),
+    id: randomUUID(),
+    deadline: Date.now() + context.getRemainingTimeInMillis(),
+    failedPhysicalId: identity.PhysicalResourceId ?? resource.failedCreateId(identity.RequestId),
   };
-  const result = await runBeforeDeadline(() => dispatch(parseEvent(raw), invocation), context, controller);
+  const result = await runBeforeDeadline(
+    () => resource.dispatch(parseEvent(raw), invocation),
+    context,
+    controller,
+    resource.slowCause,
+  );
   if ('error' in result && invocation.undo) await undoBeforeAnswering(invocation.undo, context);
   const response: CfnResponse =
     'outcome' in result
@@ -87,6 +115,7 @@ async function runBeforeDeadline(
   flow: () => Promise<Outcome>,
   context: Context,
   controller: AbortController,
+  slowCause: string,
 ): Promise<Result> {
   const budget = context.getRemainingTimeInMillis();
   const reserve = Math.min(10_000, Math.max(200, budget * 0.2));
@@ -94,7 +123,7 @@ async function runBeforeDeadline(
   const deadline = new Promise<Result>((resolve) => {
     timer = setTimeout(() => {
       const error = new DeadlineError(
-        `The link did not finish within the function's time (${Math.round(budget / 1000)} s): IAM did not answer in time, or other links on the same role held it that long. Retry the stack operation; if it recurs, raise the function's Timeout.`,
+        `The request did not finish within the function's time (${Math.round(budget / 1000)} s): ${slowCause}. Retry the stack operation; if it recurs, raise the function's Timeout.`,
       );
       controller.abort(error);
       resolve({ error });
@@ -114,7 +143,7 @@ async function runBeforeDeadline(
 
 function reasonFor(error: unknown, context: Context): string {
   log('error', 'Request failed', errorFields(error));
-  if (error instanceof TrustLinkError) return error.message;
+  if (error instanceof CustomResourceError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return `Unexpected error: ${message}. Details are in log stream ${context.logStreamName}.`;
 }
@@ -140,11 +169,4 @@ function identityFields(identity: ReturnType<typeof identityOf>) {
     RequestId: identity.RequestId,
     LogicalResourceId: identity.LogicalResourceId,
   };
-}
-
-function millisecondsFrom(variable: string, fallback: number): number {
-  const configured = Number(process.env[variable]);
-  return process.env[variable] !== undefined && Number.isFinite(configured) && configured >= 0
-    ? configured
-    : fallback;
 }

@@ -13,10 +13,7 @@ const VALUES = {
   SnowflakeStorageRole: 'snowflake-stage-SnowflakeStorageRole-Z9y8',
   'SnowflakeStorageRole.Arn': 'arn:aws:iam::123456789012:role/snowflake-stage-SnowflakeStorageRole-Z9y8',
   'SnowflakeTrustLink.ExternalIds': LINK_VALUES.SnowflakeExternalId,
-  'ImportValue:snowflake-trust-link-TrustLinkServiceToken':
-    'arn:aws:lambda:eu-west-1:123456789012:function:link',
-  'ImportValue:snowflake-trust-link-TrustLinkFunctionRoleName':
-    'snowflake-trust-link-TrustLinkFunctionRole-XyZ',
+  'TrustLinkFunction.Arn': 'arn:aws:lambda:eu-west-1:123456789012:function:snowflake-stage-link',
 };
 
 describe('examples/storage-integration.yaml', () => {
@@ -59,21 +56,30 @@ describe('examples/storage-integration.yaml', () => {
     });
   });
 
-  it("grants the main stack's link function the two IAM actions on this role only", () => {
-    const grant = evaluate(propertiesOf(template, 'TrustLinkGrant'), template, VALUES) as Json;
+  it('runs a link function of its own, which may edit the storage role only and serves this stack only', () => {
+    const policies = evaluate(
+      propertiesOf(template, 'TrustLinkFunctionRole').Policies,
+      template,
+      VALUES,
+    ) as Json[];
+    const fn = propertiesOf(template, 'TrustLinkFunction');
 
-    expect(grant.Roles).toEqual(['snowflake-trust-link-TrustLinkFunctionRole-XyZ']);
-    expect(grant.PolicyDocument).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'LinkStorageRoleTrust',
-          Effect: 'Allow',
-          Action: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy'],
-          Resource: VALUES['SnowflakeStorageRole.Arn'],
-        },
-      ],
+    expect(policies.flatMap((p) => (p.PolicyDocument as { Statement: Json[] }).Statement)).toEqual([
+      {
+        Sid: 'LinkStorageRoleTrust',
+        Effect: 'Allow',
+        Action: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
+        Resource: VALUES['SnowflakeStorageRole.Arn'],
+      },
+    ]);
+    expect(fn.CodeUri).toBe('../dist/trust-link/');
+    expect(fn.Environment).toEqual({
+      Variables: {
+        TRUST_LINK_LOCK_TABLE: { Ref: 'LinkLockTable' },
+        TRUST_LINK_STACK_ID: { Ref: 'AWS::StackId' },
+      },
     });
+    expect(fn.EventInvokeConfig).toEqual({ MaximumRetryAttempts: 0 });
   });
 
   it('links STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID through the same resource, once both are given', () => {
@@ -82,11 +88,11 @@ describe('examples/storage-integration.yaml', () => {
     const properties = evaluate(link.Properties, template, { ...VALUES, ...LINK_VALUES });
 
     expect(link.Type).toBe('Custom::SnowflakeTrustLink');
-    expect(link.DependsOn).toBe('TrustLinkGrant');
+    expect(link.DependsOn).toEqual(['TrustLinkLogsPolicy', 'TrustLinkLogGroup']);
     expect(conditionHolds('LinkReady', template, { ...VALUES, ...LINK_VALUES })).toBe(true);
     expect(conditionHolds('LinkReady', template, VALUES)).toBe(false);
     expect(properties).toEqual({
-      ServiceToken: VALUES['ImportValue:snowflake-trust-link-TrustLinkServiceToken'],
+      ServiceToken: VALUES['TrustLinkFunction.Arn'],
       ServiceTimeout: 300,
       RoleArn: VALUES['SnowflakeStorageRole.Arn'],
       SnowflakeIamUserArn: LINK_VALUES.SnowflakeIamUserArn,

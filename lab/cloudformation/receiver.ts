@@ -109,9 +109,9 @@ export class ResponseReceiver {
     this.putFailures += times;
   }
 
-  /** Reads the next PUTs whole and never answers them, storing nothing: a response URL that hangs. */
+  /** Reads the next `times` PUTs whole and never answers them, storing nothing: a response URL that hangs (0 stops). */
   ignoreNextPuts(times = 1): void {
-    this.putsIgnored += times;
+    this.putsIgnored = times;
   }
 
   /** How many PUTs were failed on purpose so far. */

@@ -9,6 +9,8 @@ export type FaultKind = ErrorFault | 'Hang';
 export interface FaultScope {
   /** Only calls of this action (e.g. 'UpdateAssumeRolePolicy'); every action when absent. */
   action?: string;
+  /** Only calls on this role; every role when absent. */
+  role?: string;
   /** How many matching calls it hits; default 1. `Infinity` hits every one. */
   times?: number;
 }
@@ -16,6 +18,7 @@ export interface FaultScope {
 interface FaultRule {
   kind: FaultKind;
   action: string | undefined;
+  role: string | undefined;
   remaining: number;
 }
 
@@ -84,9 +87,14 @@ export class FaultPlan {
     return this.delayMs;
   }
 
-  /** Takes the fault for a call of `action`, if a rule matches, and counts it. */
-  take(action: string): FaultKind | undefined {
-    const rule = this.rules.find((r) => r.remaining > 0 && (r.action === undefined || r.action === action));
+  /** Takes the fault for a call of `action` on `role`, if a rule matches, and counts it. */
+  take(action: string, role?: string): FaultKind | undefined {
+    const rule = this.rules.find(
+      (r) =>
+        r.remaining > 0 &&
+        (r.action === undefined || r.action === action) &&
+        (r.role === undefined || r.role === role),
+    );
     if (rule === undefined) return undefined;
     rule.remaining -= 1;
     this.rules = this.rules.filter((r) => r.remaining > 0);
@@ -94,8 +102,8 @@ export class FaultPlan {
     return rule.kind;
   }
 
-  private add(kind: FaultKind, { action, times = 1 }: FaultScope): this {
-    this.rules.push({ kind, action, remaining: times });
+  private add(kind: FaultKind, { action, role, times = 1 }: FaultScope): this {
+    this.rules.push({ kind, action, role, remaining: times });
     return this;
   }
 }

@@ -177,7 +177,7 @@ export class IamStandIn {
       requestId,
     };
     this.calls.push(call);
-    const fault = this.faults.take(call.action);
+    const fault = this.faults.take(call.action, call.roleName);
     if (fault !== undefined) call.fault = fault;
     if (fault === 'Hang' && !(await new Promise<boolean>((resume) => this.hung.set(resume, res)))) return;
     if (this.faults.delay > 0) await sleep(this.faults.delay);

@@ -7,7 +7,10 @@ import {
   EXTERNAL_ID,
   type Harness,
   linkedStatement,
+  linkStackTemplate,
   NEW_EXTERNAL_ID,
+  placeholderPolicy,
+  requestLines,
   SID,
   SNOWFLAKE_USER,
   startHarness,
@@ -37,7 +40,7 @@ const tally = { scenarios: 0, lost: 0 };
 beforeAll(async () => {
   [harness, quick] = await Promise.all([
     startHarness(),
-    startHarness({ functionTimeoutMs: FUNCTION_TIMEOUT_MS }),
+    startHarness({ functionTimeoutMs: FUNCTION_TIMEOUT_MS, serviceTimeoutMs: 2 * FUNCTION_TIMEOUT_MS }),
   ]);
 });
 
@@ -549,6 +552,242 @@ describe('malformed events', () => {
       lines.filter((line) => /X-Amz-Signature|cloudformation-custom-resource-response/.test(line)),
     ).toEqual([]);
     expect(signatures.length).toBeGreaterThan(0);
+    tally.scenarios += 1;
+  });
+});
+
+describe('ownership', () => {
+  const linkIdOf = (roleName: string, sid = SID) => `SnowflakeTrustLink:${roleName}:${sid}`;
+  const otherStack =
+    'arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-other/11111111-1111-4111-8111-111111111111';
+  let stackCount = 0;
+  function newStack() {
+    stackCount += 1;
+    const stack = harness.lab.cfn.stack(`own${stackCount}`);
+    return { stack, roleA: `${stack.stackName}-a`, roleB: `${stack.stackName}-b` };
+  }
+
+  it.each([
+    ['keeps the link when a template rename replaces the resource', {}, EXTERNAL_ID],
+    [
+      'ends with the new id when a rename comes with a rotation',
+      { RenamedExternalId: NEW_EXTERNAL_ID },
+      NEW_EXTERNAL_ID,
+    ],
+  ])('%s, and the last owner removes it', async (_case, parameters, inForce) => {
+    const { iam } = harness.lab;
+    const { stack, roleA } = newStack();
+    await stack.create(linkStackTemplate([{ logicalId: 'Link', sid: SID }]));
+
+    const renamed = await stack.update({
+      template: linkStackTemplate([{ logicalId: 'Renamed', sid: SID }]),
+      parameters,
+    });
+    const afterRename = statementsOf(iam.trustPolicy(roleA));
+    const tagsAfterRename = iam.tags(roleA) ?? [];
+    const removed = await stack.update({ template: linkStackTemplate([]), parameters: {} });
+
+    expect(renamed.status).toBe('UPDATE_COMPLETE');
+    expect(requestLines(renamed.requests)).toEqual(['Create Renamed SUCCESS', 'Delete Link SUCCESS']);
+    expect(afterRename).toEqual([linkedStatement(inForce)]);
+    expect(tagsAfterRename.map((tag) => tag.value.split(' ').at(-1))).toEqual([`${stack.stackName}/Renamed`]);
+    expect(requestLines(removed.requests)).toEqual(['Delete Renamed SUCCESS']);
+    expect(iam.trustPolicy(roleA)).toEqual(placeholderPolicy());
+    expect(iam.tags(roleA)).toEqual([]);
+    scenarioEnds(iam, roleA, []);
+  });
+
+  it.each([
+    ['the same values', {}],
+    ['different values', { SnowflakeExternalId: [NEW_EXTERNAL_ID] }],
+  ])(
+    'refuses a second stack claiming the role and Sid with %s, naming the owner, and changes nothing',
+    async (_case, overrides) => {
+      const { iam } = harness.lab;
+      const roleName = prepareRole(iam);
+      await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+      const before = iam.trustPolicyText(roleName);
+      const tagsBefore = iam.tags(roleName);
+
+      const second = await harness.request({
+        requestType: 'Create',
+        stackId: otherStack,
+        properties: linkProperties(roleName, overrides),
+      });
+      const secondDeleted = await harness.request({
+        requestType: 'Delete',
+        stackId: otherStack,
+        properties: linkProperties(roleName, overrides),
+        physicalResourceId: second.physicalResourceId ?? '',
+      });
+
+      expect(second.status).toBe('FAILED');
+      expect(second.reason).toContain('is linked by another stack (e2e-direct/Link)');
+      expect(second.physicalResourceId).toMatch(/^SnowflakeTrustLink-CreateFailed:/);
+      expect(secondDeleted.status).toBe('SUCCESS');
+      expect(iam.trustPolicyText(roleName)).toBe(before);
+      expect(iam.tags(roleName)).toEqual(tagsBefore);
+      scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+    },
+  );
+
+  it('keeps a statement two resources of one stack share until the last of them is deleted', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    for (const logicalResourceId of ['First', 'Second']) {
+      await harness.request({
+        requestType: 'Create',
+        logicalResourceId,
+        properties: linkProperties(roleName),
+      });
+    }
+
+    await harness.request({
+      requestType: 'Delete',
+      logicalResourceId: 'First',
+      properties: linkProperties(roleName),
+      physicalResourceId: linkIdOf(roleName),
+    });
+    const afterFirst = statementsOf(iam.trustPolicy(roleName));
+    await harness.request({
+      requestType: 'Delete',
+      logicalResourceId: 'Second',
+      properties: linkProperties(roleName),
+      physicalResourceId: linkIdOf(roleName),
+    });
+
+    expect(afterFirst).toEqual([linkedStatement(EXTERNAL_ID), OPS]);
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([OPS]);
+    expect(iam.tags(roleName)).toEqual([]);
+    scenarioEnds(iam, roleName, [OPS]);
+  });
+
+  /** A move to another role whose write hangs past the deadline, what IAM does with it, and the rollback. */
+  async function failedMove(then: (iam: IamStandIn) => void) {
+    const { iam } = quick.lab;
+    const home = prepareRole(iam);
+    const other = prepareRole(iam, { statements: [{ ...PLACEHOLDER, Sid: SID }, OPS] });
+    await quick.request({ requestType: 'Create', properties: linkProperties(home) });
+    iam.faults.hang({ action: 'UpdateAssumeRolePolicy', role: other });
+    const moved = await quick.request({
+      requestType: 'Update',
+      properties: linkProperties(other),
+      oldProperties: linkProperties(home),
+      physicalResourceId: linkIdOf(home),
+    });
+    iam.faults.clear();
+    then(iam);
+    // CloudFormation rolls the failed update back: the old properties again, the failed ones as the old.
+    const rolledBack = await quick.request({
+      requestType: 'Update',
+      properties: linkProperties(home),
+      oldProperties: linkProperties(other),
+      physicalResourceId: linkIdOf(home),
+    });
+    return { iam, home, other, moved, rolledBack };
+  }
+
+  it('leaves the other role as it was after a failed move whose write lands late', async () => {
+    const { iam, home, other, moved, rolledBack } = await failedMove((i) => i.release());
+
+    expect(moved.status).toBe('FAILED');
+    expect(moved.physicalResourceId).toBe(linkIdOf(home));
+    expect(rolledBack.status).toBe('SUCCESS');
+    expect(statementsOf(iam.trustPolicy(other))).toEqual([OPS]);
+    expect(iam.tags(other)).toEqual([]);
+    expect(statementsOf(iam.trustPolicy(home))).toEqual([linkedStatement(EXTERNAL_ID), OPS]);
+    scenarioEnds(iam, other, [OPS]);
+  });
+
+  it('leaves the placeholder under the Sid after a failed move whose write was dropped', async () => {
+    const { iam, other, moved, rolledBack } = await failedMove((i) => i.dropHung());
+
+    expect(moved.status).toBe('FAILED');
+    expect(rolledBack.status).toBe('SUCCESS');
+    expect(statementsOf(iam.trustPolicy(other))).toEqual([{ ...PLACEHOLDER, Sid: SID }, OPS]);
+    expect(iam.tags(other)).toEqual([]);
+    scenarioEnds(iam, other, [{ ...PLACEHOLDER, Sid: SID }, OPS]);
+  });
+
+  it('answers once, before its deadline, when the response URL never answers', async () => {
+    const { iam, cfn } = quick.lab;
+    const roleName = prepareRole(iam);
+    cfn.receiver.ignoreNextPuts(20);
+
+    const outcome = await quick.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    const invocations = await outcome.invocations;
+    cfn.receiver.ignoreNextPuts(0);
+    const attempts = cfn.receiver.unanswered.filter((put) => put.slot.RequestId === outcome.event.RequestId);
+
+    expect(outcome.timedOut).toBe(true);
+    expect(invocations.map((i) => i.outcome)).toEqual(['returned']);
+    expect(invocations[0]?.durationMs).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(new Set(attempts.map((put) => put.body)).size).toBe(1);
+    expect(JSON.parse(attempts[0]?.body ?? '{}').Status).toBe('SUCCESS');
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+
+  it.each([
+    [
+      'with the properties of a link',
+      (roleName: string) => linkProperties(roleName, { StatementSid: 'Keep' }),
+    ],
+    ['with no properties', () => ({})],
+  ])(
+    "leaves a person's statement alone on a crafted Delete naming its Sid, %s",
+    async (_case, properties) => {
+      const { iam } = harness.lab;
+      const persons = linkedStatement('PERSON_SFCRole=9_zz', { sid: 'Keep' });
+      const roleName = prepareRole(iam, { statements: [persons, OPS] });
+
+      const deleted = await harness.request({
+        requestType: 'Delete',
+        properties: properties(roleName),
+        physicalResourceId: linkIdOf(roleName, 'Keep'),
+      });
+
+      expect(deleted.status).toBe('SUCCESS');
+      expect(statementsOf(iam.trustPolicy(roleName))).toEqual([persons, OPS]);
+      scenarioEnds(iam, roleName, [persons, OPS]);
+    },
+  );
+
+  it("refuses a link from a stack that borrows another stack's ServiceToken", async () => {
+    const { iam } = harness.lab;
+    const { stack: owner } = newStack();
+    await owner.create(linkStackTemplate([]));
+    const { stack: borrower, roleA } = newStack();
+    const template = linkStackTemplate([{ logicalId: 'Link', sid: SID }]);
+    const link = template.Resources.Link?.Properties as Record<string, unknown>;
+    link.ServiceToken = owner.resource('TrustLinkFunction')?.attributes.Arn;
+
+    const result = await borrower.create(template);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(result.requests[0]?.reason).toContain(`This link function belongs to stack "${owner.stackName}"`);
+    expect(result.requests[0]?.reason).toContain(`Deploy a link function in stack "${borrower.stackName}"`);
+    expect(iam.trustPolicy(roleA)).toBeUndefined();
+    tally.scenarios += 1;
+  });
+
+  it('keeps every number of another statement exactly as written', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const bigNumber =
+      '{"Sid":"Big","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":98765432109876543210},"NumericEquals":{"aws:EpochTime":1.0}}}';
+    iam.setTrustPolicy(roleName, `{"Version":"2012-10-17","Statement":[${bigNumber}]}`);
+
+    const created = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    const deleted = await harness.request({
+      requestType: 'Delete',
+      properties: linkProperties(roleName),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+
+    expect(created.status).toBe('SUCCESS');
+    expect(deleted.status).toBe('SUCCESS');
+    expect(iam.trustPolicyText(roleName)).toBe(`{"Version":"2012-10-17","Statement":[${bigNumber}]}`);
     tally.scenarios += 1;
   });
 });

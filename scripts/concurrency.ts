@@ -14,6 +14,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '20' },
     // The control: the same stacks with the function running unserialized, to show the table can see a loss.
     'without-lease': { type: 'boolean', default: false },
+    // A copy of the bundle, so that a build meanwhile cannot change what is measured.
+    bundle: { type: 'string', default: BUNDLE },
   },
 });
 const numbers = (text: string) => text.split(',').map(Number);
@@ -41,7 +43,7 @@ async function measure(lagMs: number, links: number, rounds: number): Promise<Ce
     knownPrincipals: [SNOWFLAKE_USER],
     cloudformation: {
       environment: { TRUST_LINK_SETTLE_MS: '250', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      functions: { TrustLinkFunction: { modulePath: BUNDLE, timeoutMs: 60_000 } },
+      functions: { TrustLinkFunction: { modulePath: values.bundle, timeoutMs: 60_000 } },
     },
   });
   const declared = Array.from({ length: links }, (_, n) => ({
@@ -69,7 +71,7 @@ async function measure(lagMs: number, links: number, rounds: number): Promise<Ce
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first.`);
+  if (!existsSync(values.bundle)) throw new Error(`${values.bundle} is missing: run npm run build first.`);
   console.log(
     '| IAM read lag | links at once | rounds | statements lost | links FAILED | slowest stack create |',
   );

@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
-const functions = ['trust-link', 'echo'];
+const functions = ['trust-link', 'echo', 'snowflake'];
 
 // The benchmark builds its bare bundle of the same SDK calls the plain way (CommonJS), apart.
 const LAMBDA_BUNDLE = {

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '../../../handler/snowflake/index';
+import { rotatedName } from '../../../handler/snowflake/resources/names';
+import {
+  integrationPhysicalId,
+  madeByOwner,
+  markedComment,
+  markerOf,
+  parseIntegrationPhysicalId,
+  stackNameOf,
+} from '../../../handler/snowflake/resources/ownership';
+import { snowflakeSettings } from '../../../handler/snowflake/resources/session';
+import { explainAssumeRole } from '../../../handler/snowflake/resources/verify';
+import { lambdaContext } from '../../helpers/lambda-context';
+import { type ResponseReceiver, startResponseReceiver } from '../../helpers/response-receiver';
+import { STACK_ID } from './lab';
+
+const OWNER = { stackId: STACK_ID, logicalId: 'ApiIntegration' };
+const FACTS = {
+  roleArn: 'arn:aws:iam::123456789012:role/snowflake',
+  iamUserArn: 'arn:aws:iam::123456789001:user/abc1-b-self1234',
+  externalId: 'XY12345_SFCRole=2_new=',
+};
+
+describe('ownership markers and ids', () => {
+  it('marks a comment with the stack, the logical id and the token, after the user comment', () => {
+    const comment = markedComment('echo API', OWNER, 'abcdef012345');
+
+    expect(comment).toBe('echo API [CloudFormation one-deploy/ApiIntegration abcdef012345]');
+    expect(markerOf(comment)).toEqual({
+      stackName: 'one-deploy',
+      logicalId: 'ApiIntegration',
+      token: 'abcdef012345',
+    });
+    expect(madeByOwner(comment, OWNER)).toBe(true);
+    expect(madeByOwner(comment, { ...OWNER, logicalId: 'Other' })).toBe(false);
+  });
+
+  it.each([null, '', 'made by hand', '[CloudFormation x/y nothex]'])('finds no marker in %o', (comment) => {
+    expect(markerOf(comment)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { kind: 'created', name: 'ECHO:API', token: 'abcdef012345' },
+      'SnowflakeApiIntegration:abcdef012345:ECHO:API',
+    ],
+    [{ kind: 'adopted', name: 'echo api' }, 'SnowflakeApiIntegration:adopted:echo api'],
+  ] as const)('writes and reads back the id of %o', (claim, id) => {
+    expect(integrationPhysicalId('SnowflakeApiIntegration', claim)).toBe(id);
+    expect(parseIntegrationPhysicalId('SnowflakeApiIntegration', id)).toEqual(claim);
+  });
+
+  it.each([
+    'SnowflakeStorageIntegration:adopted:X',
+    'SnowflakeApiIntegration:zz:X',
+    'SnowflakeApiIntegration:adopted:',
+  ])('reads no API integration from %s', (id) => {
+    expect(parseIntegrationPhysicalId('SnowflakeApiIntegration', id)).toBeUndefined();
+  });
+
+  it('takes the stack name from its ARN, or the id as it is', () => {
+    expect(stackNameOf(STACK_ID)).toBe('one-deploy');
+    expect(stackNameOf('local')).toBe('local');
+  });
+});
+
+describe('rotated names', () => {
+  it.each([
+    [undefined, 'ECHO_API'],
+    ['r2', 'ECHO_API_R2'],
+    ['2026-11-29', 'ECHO_API_R'],
+  ])('names the integration for Rotation %o', (rotation, prefix) => {
+    expect(rotatedName('ECHO_API', rotation).startsWith(prefix)).toBe(true);
+  });
+
+  it('gives two different values that are not plain words two different names', () => {
+    expect(rotatedName('X', 'a-b')).not.toBe(rotatedName('X', 'a.b'));
+  });
+});
+
+describe('why Snowflake could not assume the role', () => {
+  it.each([
+    [{ trustedRoleArn: 'arn:aws:iam::123456789012:role/other' }, /but the trust link edits .*role\/other/],
+    [
+      { trustedExternalIds: ['XY12345_SFCRole=2_old='] },
+      /not the integration's XY12345_SFCRole=2_new=: the integration was re-created/,
+    ],
+    [
+      { trustedRoleArn: FACTS.roleArn, trustedExternalIds: [FACTS.externalId] },
+      /IAM has not yet propagated it, or a policy denies it/,
+    ],
+    [{}, /The usual causes: .*Give TrustedRoleArn and TrustedExternalIds/],
+  ])('says which cause it is from %o', (trust, cause) => {
+    expect(explainAssumeRole({ ...FACTS, ...trust })).toMatch(cause);
+  });
+});
+
+describe('the function settings', () => {
+  it.each([
+    [{}, 120_000],
+    [{ SNOWFLAKE_VERIFY_SECONDS: '5' }, 5000],
+    [{ SNOWFLAKE_VERIFY_SECONDS: 'soon' }, 120_000],
+  ])('waits for Verify as %o says', (env, ms) => {
+    expect(snowflakeSettings(env).verifyMs).toBe(ms);
+  });
+});
+
+describe('the Snowflake function', () => {
+  let receiver: ResponseReceiver;
+
+  beforeAll(async () => {
+    receiver = await startResponseReceiver();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  it('answers FAILED naming the types it serves for any other', async () => {
+    await handler(
+      {
+        RequestType: 'Create',
+        ResponseURL: receiver.url,
+        StackId: STACK_ID,
+        RequestId: 'request-1',
+        LogicalResourceId: 'Thing',
+        ResourceType: 'Custom::SnowflakeWarehouse',
+        ResourceProperties: {},
+      },
+      lambdaContext(),
+    );
+
+    expect(receiver.received.at(-1)?.body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'SnowflakeCreateFailed:request-1',
+      Reason: expect.stringMatching(/serves Custom::SnowflakeApiIntegration.*not Custom::SnowflakeWarehouse/),
+    });
+  });
+
+  it.each([
+    [
+      'Custom::SnowflakeApiIntegration',
+      'Create',
+      /Custom::SnowflakeApiIntegration: .*IntegrationName is required/,
+    ],
+    [
+      'Custom::SnowflakeStorageIntegration',
+      'Update',
+      /Custom::SnowflakeStorageIntegration: .*AllowedLocations is required/,
+    ],
+    [
+      'Custom::SnowflakeExternalFunction',
+      'Create',
+      /Custom::SnowflakeExternalFunction: .*FunctionName is required/,
+    ],
+  ])('sends %s %s requests to its lifecycle', async (resourceType, requestType, reason) => {
+    await handler(
+      {
+        RequestType: requestType,
+        ResponseURL: receiver.url,
+        StackId: STACK_ID,
+        RequestId: 'request-2',
+        LogicalResourceId: 'Thing',
+        PhysicalResourceId: 'SnowflakeStorageIntegration:adopted:X',
+        ResourceType: resourceType,
+        ResourceProperties: { Connection: 'snowflake/connection' },
+        OldResourceProperties: {},
+      },
+      lambdaContext(),
+    );
+
+    expect(receiver.received.at(-1)?.body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(reason),
+    });
+  });
+
+  it.each([
+    ['Custom::SnowflakeApiIntegration', 'SnowflakeCreateFailed:request-3'],
+    ['Custom::SnowflakeStorageIntegration', 'SnowflakeStorageIntegration:adopted:X'],
+    ['Custom::SnowflakeExternalFunction', 'SnowflakeCreateFailed:request-3'],
+  ])(
+    'deletes a %s whose id %s names nothing it made without reaching Snowflake',
+    async (resourceType, physicalId) => {
+      await handler(
+        {
+          RequestType: 'Delete',
+          ResponseURL: receiver.url,
+          StackId: STACK_ID,
+          RequestId: 'request-3',
+          LogicalResourceId: 'Thing',
+          PhysicalResourceId: physicalId,
+          ResourceType: resourceType,
+          ResourceProperties: {},
+        },
+        lambdaContext(),
+      );
+
+      expect(receiver.received.at(-1)?.body).toMatchObject({
+        Status: 'SUCCESS',
+        PhysicalResourceId: physicalId,
+      });
+    },
+  );
+});

@@ -7,6 +7,7 @@ import {
   linkPhysicalId,
   parseLinkPhysicalId,
 } from '../../handler/trust-link/physical-id';
+import { linkSettings } from '../../handler/trust-link/settings';
 
 describe('physical ids', () => {
   it('round-trips role and Sid through the link id', () => {
@@ -74,6 +75,28 @@ describe('event', () => {
 
   it.each([[null], [[]], ['Create']])('refuses %j as an event', (raw) => {
     expect(() => parseEvent(raw)).toThrow('not a CloudFormation custom-resource request');
+  });
+});
+
+describe('link settings', () => {
+  it('reads the waits and the served stack from the environment', () => {
+    expect(
+      linkSettings({
+        TRUST_LINK_SETTLE_MS: '0',
+        TRUST_LINK_MAX_READ_LAG_MS: '2500',
+        TRUST_LINK_LATE_WRITE_MS: '100',
+        TRUST_LINK_STACK_ID: 'arn:stack',
+      }),
+    ).toEqual({ settleMs: 0, maxReadLagMs: 2500, lateWriteMs: 100, servedStackId: 'arn:stack' });
+  });
+
+  it.each([
+    [{}],
+    [{ TRUST_LINK_SETTLE_MS: '' }],
+    [{ TRUST_LINK_SETTLE_MS: 'soon' }],
+    [{ TRUST_LINK_SETTLE_MS: '-1' }],
+  ])('falls back to the defaults for %j', (environment) => {
+    expect(linkSettings(environment)).toEqual({ settleMs: 2000, maxReadLagMs: 10_000, lateWriteMs: 10_000 });
   });
 });
 

@@ -203,6 +203,17 @@ describe('parsing and reading', () => {
     expect(parseTrustPolicy(text)).toEqual(policy(ownedStatement(terms)));
   });
 
+  it('keeps every number of another statement exactly as written through parse, edit and serialize', () => {
+    const big =
+      '{"Sid":"Big","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole","Condition":{"NumericLessThan":{"aws:MultiFactorAuthAge":98765432109876543210},"NumericEquals":{"aws:EpochTime":1.0,"n":1e3}}}';
+    const parsed = parseTrustPolicy(`{"Version":"2012-10-17","Statement":[${big}]}`);
+
+    const unlinked = unlinkTrust(linkTrust(parsed, terms, ROOT), terms.sid, ROOT);
+
+    expect(serializeTrustPolicy(unlinked)).toBe(`{"Version":"2012-10-17","Statement":[${big}]}`);
+    expect(samePolicy(unlinked, parsed)).toBe(true);
+  });
+
   it('finds the owned statement and its external ids', () => {
     const owned = findOwnedStatement(policy(lambdaTrust, ownedStatement(terms)), terms.sid);
     expect(owned && externalIdsOf(owned)).toEqual([ID]);

@@ -194,15 +194,17 @@ export class RoleStore implements PrincipalDirectory {
   }
 }
 
+// Lengths and characters are the API's constraints (ValidationError); the reserved prefix is IAM's own rule.
 function checkTag({ key, value }: RoleTag): void {
   const fits = (text: string, min: number, max: number) =>
     TAG_TEXT.test(text) && text.length >= min && text.length <= max;
-  if (!fits(key, 1, 128) || !fits(value, 0, 256) || key.toLowerCase().startsWith('aws:')) {
-    throw new IamError(
-      'InvalidInput',
-      400,
-      `1 validation error detected: Value '${key}' at 'tags' failed to satisfy constraint: tag keys are 1 to 128 and values 0 to 256 characters of [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@], and keys may not start with aws:`,
+  if (!fits(key, 1, 128) || !fits(value, 0, 256)) {
+    throw validationError(
+      `1 validation error detected: Value at 'tags' failed to satisfy constraint: a key is 1 to 128 and a value 0 to 256 characters of [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]`,
     );
+  }
+  if (key.toLowerCase().startsWith('aws:')) {
+    throw new IamError('InvalidInput', 400, `Tag keys starting with 'aws:' are reserved for use by AWS.`);
   }
 }
 

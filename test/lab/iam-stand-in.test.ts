@@ -313,9 +313,9 @@ describe('IAM stand-in, through the real @aws-sdk/client-iam', () => {
   });
 
   it.each([
-    ['a key with a character IAM refuses', [{ Key: 'owner#1', Value: 'x' }], 'InvalidInputException'],
+    ['a key with a character IAM refuses', [{ Key: 'owner#1', Value: 'x' }], 'ValidationError'],
     ['a key starting with aws:', [{ Key: 'aws:owner', Value: 'x' }], 'InvalidInputException'],
-    ['a value over 256 characters', [{ Key: 'owner', Value: 'v'.repeat(257) }], 'InvalidInputException'],
+    ['a value over 256 characters', [{ Key: 'owner', Value: 'v'.repeat(257) }], 'ValidationError'],
   ])('refuses %s, and keeps the tags as they were', async (_case, tags, code) => {
     iam.createRole({ roleName: 'linked', trustPolicy: linked });
 

@@ -2,7 +2,7 @@
 // Snowflake stand-in calls an external function's URL exactly as the template wrote it, and that URL is an
 // AWS one. Other URLs pass through unchanged.
 
-const EXECUTE_API = /^([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/;
+const EXECUTE_API = /^([^.]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com$/;
 
 /** Routes execute-api URLs to endpoint; returns the function that restores fetch(). */
 export function installRoute(endpoint: string): () => void {

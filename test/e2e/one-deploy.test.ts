@@ -1,0 +1,322 @@
+// template.yaml's one-deploy stack (SnowflakeConnection given) through the lab's CloudFormation stand-in,
+// with the built bundles: the Snowflake function, the link function and the echo Lambda behind the API
+// Gateway stand-in. After each operation both sides are checked: Snowflake's catalog and the role's trust.
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authenticatorFor } from '../../handler/snowflake/credentials';
+import { parseConnectionSecret } from '../../handler/snowflake/settings';
+import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/sql';
+import { SqlApiClient } from '../../handler/snowflake/sql-api';
+import { type Lab, loadTemplate, type Stack, startLab, type Template, type TrustPolicy } from '../../lab';
+import { statementsOf } from './harness';
+
+const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
+const INTEGRATION = 'ECHO_API_INTEGRATION';
+
+let lab: Lab;
+let template: Template;
+let secretArn: string;
+let client: SqlApiClient;
+let stackCount = 0;
+
+beforeAll(async () => {
+  const missing = BUNDLES.filter((bundle) => !existsSync(bundle));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
+  template = loadTemplate('template.yaml');
+  lab = await startLab({
+    snowflake: { propagationMs: 400 },
+    cloudformation: {
+      serviceTimeoutMs: 60_000,
+      bodyTimeoutMs: 2000,
+      environment: {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TRUST_LINK_SETTLE_MS: '20',
+        SNOWFLAKE_VERIFY_SECONDS: '6',
+      },
+    },
+  });
+  lab.snowflake.createUser({ name: 'SVC', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'COMPUTE_WH' });
+  lab.snowflake.createDatabase('LAB');
+  const connection = {
+    account: 'MYORG-MYACCOUNT',
+    user: 'SVC',
+    token: lab.snowflake.addProgrammaticAccessToken('SVC'),
+  };
+  secretArn = lab.secrets.putSecret('snowflake/connection', connection).arn;
+  const settings = parseConnectionSecret(JSON.stringify(connection), 'test');
+  client = new SqlApiClient(settings, authenticatorFor(settings), {
+    endpointOverride: lab.snowflake.endpoint,
+  });
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+beforeEach(() => {
+  lab.snowflake.propagationMs = 400;
+  lab.iam.addKnownPrincipal(lab.snowflake.iamUserArn);
+});
+
+afterEach(async () => {
+  await lab.cfn.settled();
+  expect(lab.cfn.violations).toEqual([]);
+});
+
+function parameters(extra: Record<string, string> = {}): Record<string, string> {
+  return { SnowflakeConnection: secretArn, SnowflakeDatabase: 'LAB', ...extra };
+}
+
+function newStack(): Stack {
+  stackCount += 1;
+  return lab.cfn.stack(`one-deploy-${stackCount}`);
+}
+
+async function callEcho(name = 'ECHO', value = 'hello'): Promise<string | null | undefined> {
+  const result = await client.execute(
+    sql`SELECT "LAB"."PUBLIC".${identifier(name)}(${stringLiteral(value)})`,
+  );
+  return result.rows[0]?.[0];
+}
+
+/** The Snowflake role's trust statements, or undefined once the role is gone. */
+function trustOf(stack: Stack): ReturnType<typeof statementsOf> | undefined {
+  const roleName = stack.resource('SnowflakeRole')?.physicalId;
+  const policy = roleName ? (lab.iam.trustPolicy(roleName) as TrustPolicy | undefined) : undefined;
+  return policy ? statementsOf(policy) : undefined;
+}
+
+/** The external ids the link's statement trusts, as a list (IAM keeps one id as a string). */
+function externalIdsIn(stack: Stack): unknown[] | undefined {
+  const ids = trustOf(stack)?.find((s) => s.Sid === 'SnowflakeTrustLink')?.Condition?.StringEquals?.[
+    'sts:ExternalId'
+  ];
+  return ids === undefined ? undefined : [ids].flat();
+}
+
+/** Integrations and functions in Snowflake, by name. */
+function catalog(): { integrations: string[]; functions: Array<[string, string]> } {
+  return {
+    integrations: lab.snowflake
+      .integrations()
+      .map((i) => i.name)
+      .sort(),
+    functions: lab.snowflake.functions().map((f) => [f.name, f.integration]),
+  };
+}
+
+async function cleanSnowflake(): Promise<void> {
+  for (const fn of lab.snowflake.functions()) {
+    await client.execute(sql`DROP FUNCTION IF EXISTS ${qualified(fn.name)}(VARIANT)`);
+  }
+  for (const { name } of lab.snowflake.integrations()) {
+    await client.execute(sql`DROP INTEGRATION IF EXISTS ${identifier(`"${name}"`)}`);
+  }
+}
+
+function qualified(name: string) {
+  return qualifiedName(['LAB', 'PUBLIC', `"${name}"`]);
+}
+
+describe('one deploy: template.yaml with SnowflakeConnection', () => {
+  beforeEach(cleanSnowflake);
+
+  it('creates the integration, the link and the function, proven by a call, and deletes them all', async () => {
+    const stack = newStack();
+
+    const created = await stack.create(template, parameters());
+
+    expect(created.events.filter((e) => e.reason).map((e) => `${e.logicalResourceId}: ${e.reason}`)).toEqual(
+      [],
+    );
+    expect(created.status).toBe('CREATE_COMPLETE');
+    const integration = lab.snowflake.integration(INTEGRATION);
+    expect(catalog()).toEqual({ integrations: [INTEGRATION], functions: [['ECHO', INTEGRATION]] });
+    expect(externalIdsIn(stack)).toEqual([integration?.externalId]);
+    expect(await callEcho()).toBe('"hello"');
+    expect(stack.outputs().ExternalFunction).toMatch(
+      /^SELECT LAB\.PUBLIC\.ECHO\('hello'\); {2}-- answered "hello"/,
+    );
+    expect(stack.outputs().SnowflakeTrustLinkStatus).toMatch(/^in force: /);
+
+    const roleName = stack.resource('SnowflakeRole')?.physicalId ?? '';
+    const deleted = await stack.delete();
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+    expect(lab.iam.role(roleName)).toBeUndefined();
+  });
+
+  it('alters in place on a new stage: the external id and the trust stay, and the function follows', async () => {
+    const stack = newStack();
+    await stack.create(template, parameters());
+    const externalId = lab.snowflake.integration(INTEGRATION)?.externalId;
+
+    const updated = await stack.update({ parameters: { ApiStageName: 'v2' } });
+
+    expect(updated.status).toBe('UPDATE_COMPLETE');
+    expect(lab.snowflake.integration(INTEGRATION)?.externalId).toBe(externalId);
+    expect(lab.snowflake.integration(INTEGRATION)?.values.get('API_ALLOWED_PREFIXES')).toEqual([
+      expect.stringMatching(/\/v2\/$/),
+    ]);
+    expect(lab.snowflake.functions()[0]?.url).toMatch(/\/v2\/echo$/);
+    expect(externalIdsIn(stack)).toEqual([externalId]);
+    expect(await callEcho()).toBe('"hello"');
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  });
+
+  it('rotates with a stack update while a stream of calls never fails; the next rotation drops the oldest id', async () => {
+    const stack = newStack();
+    await stack.create(template, parameters());
+    const first = lab.snowflake.integration(INTEGRATION)?.externalId;
+    const stream = callStream();
+
+    const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
+    const answers = await stream.stop();
+
+    const second = lab.snowflake.integration(`${INTEGRATION}_R2`)?.externalId;
+    expect(rotated.status).toBe('UPDATE_COMPLETE');
+    expect(answers.filter((answer) => answer !== '"x"')).toEqual([]);
+    expect(answers.length).toBeGreaterThan(3);
+    expect(catalog()).toEqual({
+      integrations: [`${INTEGRATION}_R2`],
+      functions: [['ECHO', `${INTEGRATION}_R2`]],
+    });
+    // The old id stays trusted until the next update of the integration: it names a dropped integration.
+    expect(externalIdsIn(stack)).toEqual([second, first]);
+
+    await stack.update({ parameters: { SnowflakeRotation: 'r3' } });
+
+    const third = lab.snowflake.integration(`${INTEGRATION}_R3`)?.externalId;
+    expect(externalIdsIn(stack)).toEqual([third, second]);
+    expect(await callEcho()).toBe('"hello"');
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  });
+
+  it('renames the integration and the function: new ones made, the old ones dropped at cleanup', async () => {
+    const stack = newStack();
+    await stack.create(template, parameters());
+
+    const renamed = await stack.update({
+      parameters: { ApiIntegrationName: 'echo_renamed', ExternalFunctionName: 'echo2' },
+    });
+
+    expect(renamed.status).toBe('UPDATE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: ['ECHO_RENAMED'], functions: [['ECHO2', 'ECHO_RENAMED']] });
+    expect(await callEcho('ECHO2')).toBe('"hello"');
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  });
+});
+
+describe('one deploy: a failure at each resource rolls back both sides', () => {
+  beforeEach(cleanSnowflake);
+
+  it('fails at the integration, naming the one someone else made, and leaves it as it was', async () => {
+    await client.execute(
+      sql`CREATE API INTEGRATION "ECHO_API_INTEGRATION" API_PROVIDER = aws_api_gateway API_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/theirs' API_ALLOWED_PREFIXES = ('https://x/') ENABLED = TRUE`,
+    );
+    const theirs = lab.snowflake.integration(INTEGRATION)?.externalId;
+    const stack = newStack();
+
+    const created = await stack.create(template, parameters());
+
+    expect(created.status).toBe('ROLLBACK_COMPLETE');
+    expect(failureOf(created, 'SnowflakeApiIntegration')).toMatch(/exists already .*Adopt: true/);
+    expect(catalog()).toEqual({ integrations: [INTEGRATION], functions: [] });
+    expect(lab.snowflake.integration(INTEGRATION)?.externalId).toBe(theirs);
+    expect(trustOf(stack)).toBeUndefined();
+  });
+
+  it('fails at the link and drops the integration it had made', async () => {
+    lab.iam.removeKnownPrincipal(lab.snowflake.iamUserArn);
+    const stack = newStack();
+
+    const created = await stack.create(template, parameters());
+
+    expect(created.status).toBe('ROLLBACK_COMPLETE');
+    expect(failureOf(created, 'SnowflakeLink')).not.toBe('');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+    expect(trustOf(stack)).toBeUndefined();
+  });
+
+  it('fails at the function when Verify cannot call through, saying why, and undoes all three', async () => {
+    lab.snowflake.propagationMs = 600_000;
+    const stack = newStack();
+
+    const created = await stack.create(template, parameters());
+
+    expect(created.status).toBe('ROLLBACK_COMPLETE');
+    expect(failureOf(created, 'SnowflakeExternalFunction')).toMatch(
+      /Verify: Snowflake could not call ECHO for \d+ s: the trust is as the integration needs it .* IAM has not yet propagated it/,
+    );
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+    expect(trustOf(stack)).toBeUndefined();
+  });
+
+  it('fails a rotation at the function and rolls back to the old integration, which answers throughout', async () => {
+    const stack = newStack();
+    await stack.create(template, parameters());
+    const first = lab.snowflake.integration(INTEGRATION)?.externalId;
+    // Someone disables the new integration as soon as it exists: the probe fails, the function never moves.
+    const sabotage = disableWhenCreated(`${INTEGRATION}_R2`);
+    const stream = callStream();
+
+    const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
+    const answers = await stream.stop();
+    await sabotage;
+
+    expect(rotated.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(failureOf(rotated, 'SnowflakeExternalFunction')).toMatch(/^Verify: .*is disabled/);
+    expect(answers.filter((answer) => answer !== '"x"')).toEqual([]);
+    expect(catalog()).toEqual({ integrations: [INTEGRATION], functions: [['ECHO', INTEGRATION]] });
+    expect(externalIdsIn(stack)).toEqual([first]);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  });
+});
+
+// Polls the catalog and disables the integration once it appears (within 60 s).
+async function disableWhenCreated(name: string): Promise<void> {
+  for (const until = Date.now() + 60_000; Date.now() < until; ) {
+    if (lab.snowflake.integration(name)) {
+      await client.execute(sql`ALTER API INTEGRATION ${identifier(`"${name}"`)} SET ENABLED = FALSE`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function failureOf(
+  result: { events: Array<{ logicalResourceId: string; status: string; reason?: string }> },
+  logicalId: string,
+): string {
+  return (
+    result.events.find((e) => e.logicalResourceId === logicalId && e.status.endsWith('_FAILED'))?.reason ?? ''
+  );
+}
+
+// SELECT echo('x') over and over until stopped: every answer, or the error's text.
+function callStream(): { stop(): Promise<string[]> } {
+  let running = true;
+  const answers: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        answers.push(String(await callEcho('ECHO', 'x')));
+      } catch (error) {
+        answers.push(String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return answers;
+    },
+  };
+}

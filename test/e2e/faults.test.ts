@@ -771,6 +771,25 @@ describe('ownership', () => {
     tally.scenarios += 1;
   });
 
+  it('loses no statement when three links are made at once while IAM reads lag 1.5 s behind', async () => {
+    const { iam } = harness.lab;
+    const { stack, roleA } = newStack();
+    const links = ['One', 'Two', 'Three'].map((n) => ({ logicalId: `Link${n}`, sid: `Integration${n}` }));
+    iam.faults.staleReads(1500);
+
+    const created = await stack.create(linkStackTemplate(links));
+    iam.faults.clear();
+
+    expect(created.status).toBe('CREATE_COMPLETE');
+    const statements = statementsOf(iam.trustPolicy(roleA));
+    expect(links.map(({ sid }) => statements.some((s) => s.Sid === sid))).toEqual([true, true, true]);
+    scenarioEnds(
+      iam,
+      roleA,
+      links.map(({ sid }) => linkedStatement(EXTERNAL_ID, { sid })),
+    );
+  });
+
   it('keeps every number of another statement exactly as written', async () => {
     const { iam } = harness.lab;
     const roleName = prepareRole(iam);

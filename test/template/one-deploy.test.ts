@@ -1,0 +1,177 @@
+// template.yaml's one-deploy flow: what SnowflakeConnection adds, and that the two flows stay apart.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Json } from '../../scripts/template-check/template';
+import { conditionHolds, evaluate } from './evaluate';
+import { LINK_VALUES, mainTemplate, propertiesOf, ROOT, resourceOf, STACK_VALUES } from './fixtures';
+
+const template = mainTemplate;
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-AbCdEf';
+const ONE_DEPLOY = { ...STACK_VALUES, SnowflakeConnection: SECRET, SnowflakeDatabase: 'LAB' };
+const WORKLOAD = {
+  ...STACK_VALUES,
+  SnowflakeConnection: 'WORKLOAD_IDENTITY',
+  SnowflakeDatabase: 'LAB',
+  SnowflakeAccount: 'MYORG-MYACCOUNT',
+  SnowflakeUser: 'TRUST_LINK_SVC',
+};
+const ONE_DEPLOY_RESOURCES = [
+  'SnowflakeFunctionRole',
+  'SnowflakeFunctionLogsPolicy',
+  'SnowflakeFunction',
+  'SnowflakeFunctionLogGroup',
+  'SnowflakeApiIntegration',
+  'SnowflakeLink',
+  'SnowflakeExternalFunction',
+];
+const ATTRIBUTES = {
+  'SnowflakeApiIntegration.IamUserArn': LINK_VALUES.SnowflakeIamUserArn,
+  'SnowflakeApiIntegration.TrustedExternalIds': 'NEW_SFCRole=2_b=,OLD_SFCRole=2_a=',
+  'SnowflakeApiIntegration.IntegrationName': 'ECHO_API_INTEGRATION_R2',
+  'SnowflakeLink.RoleArn': STACK_VALUES['SnowflakeRole.Arn'],
+  'SnowflakeLink.ExternalIds': 'NEW_SFCRole=2_b=,OLD_SFCRole=2_a=',
+  'SnowflakeFunction.Arn':
+    'arn:aws:lambda:eu-west-1:123456789012:function:snowflake-trust-link-SnowflakeFunction-X',
+};
+
+function statementsOf(values: Record<string, unknown>): Json[] {
+  const policies = evaluate(
+    propertiesOf(template, 'SnowflakeFunctionRole').Policies,
+    template,
+    values,
+  ) as Json[];
+  return policies.flatMap((policy) => (policy.PolicyDocument as { Statement: Json[] }).Statement);
+}
+
+describe('template.yaml: one deploy', () => {
+  it.each(ONE_DEPLOY_RESOURCES)('declares %s only when SnowflakeConnection is given', (id) => {
+    const condition = String(resourceOf(template, id).Condition);
+
+    expect(conditionHolds(condition, template, ONE_DEPLOY)).toBe(true);
+    expect(conditionHolds(condition, template, STACK_VALUES)).toBe(false);
+  });
+
+  it('keeps the two-step link out of the one-deploy stack, and the one-deploy link out of the two-step one', () => {
+    expect(conditionHolds('LinkReady', template, ONE_DEPLOY)).toBe(false);
+    expect(conditionHolds('OneDeploy', template, { ...STACK_VALUES, ...LINK_VALUES })).toBe(false);
+  });
+
+  it('deploys the Snowflake function from the bundle npm run build writes to dist/snowflake/', () => {
+    const buildScript = readFileSync(join(ROOT, 'scripts/build.mjs'), 'utf8');
+    const properties = propertiesOf(template, 'SnowflakeFunction');
+
+    expect(properties.CodeUri).toBe('dist/snowflake/');
+    expect(properties.Role).toEqual({ 'Fn::GetAtt': ['SnowflakeFunctionRole', 'Arn'] });
+    expect(buildScript).toMatch(/const functions = \[[^\]]*'snowflake'/);
+    expect(Number(properties.Timeout) * 1.5).toBeLessThanOrEqual(
+      Number(propertiesOf(template, 'SnowflakeExternalFunction').ServiceTimeout),
+    );
+  });
+
+  it('lets the Snowflake function read that one secret, and nothing else', () => {
+    expect(statementsOf(ONE_DEPLOY)).toEqual([
+      {
+        Sid: 'ReadSnowflakeConnection',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: SECRET,
+      },
+    ]);
+  });
+
+  it('lets it get a web identity token instead with workload identity, and read no secret', () => {
+    expect(statementsOf(WORKLOAD)).toEqual([
+      {
+        Sid: 'SignInWithWorkloadIdentity',
+        Effect: 'Allow',
+        Action: 'sts:GetWebIdentityToken',
+        Resource: '*',
+      },
+    ]);
+  });
+
+  it('feeds the link from the integration: its IAM user, and both external ids during a rotation', () => {
+    const link = evaluate(propertiesOf(template, 'SnowflakeLink'), template, {
+      ...ONE_DEPLOY,
+      ...ATTRIBUTES,
+    });
+
+    expect(link).toEqual({
+      ServiceToken: STACK_VALUES['TrustLinkFunction.Arn'],
+      ServiceTimeout: 300,
+      RoleArn: STACK_VALUES['SnowflakeRole.Arn'],
+      SnowflakeIamUserArn: LINK_VALUES.SnowflakeIamUserArn,
+      SnowflakeExternalId: ['NEW_SFCRole=2_b=', 'OLD_SFCRole=2_a='],
+    });
+  });
+
+  it('creates the integration with the connection secret, the role, the API prefix and the rotation', () => {
+    const values = { ...ONE_DEPLOY, ...ATTRIBUTES, SnowflakeRotation: 'r2' };
+
+    const integration = evaluate(propertiesOf(template, 'SnowflakeApiIntegration'), template, values);
+
+    expect(integration).toEqual({
+      ServiceToken: ATTRIBUTES['SnowflakeFunction.Arn'],
+      ServiceTimeout: 300,
+      Connection: SECRET,
+      IntegrationName: 'echo_api_integration',
+      ApiProvider: 'aws_api_gateway',
+      RoleArn: STACK_VALUES['SnowflakeRole.Arn'],
+      AllowedPrefixes: ['https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/'],
+      Rotation: 'r2',
+    });
+  });
+
+  it('signs in with workload identity when told to, naming the account and user', () => {
+    const integration = evaluate(propertiesOf(template, 'SnowflakeApiIntegration'), template, {
+      ...WORKLOAD,
+      ...ATTRIBUTES,
+    }) as Json;
+
+    expect(integration.Connection).toBeUndefined();
+    expect(integration).toMatchObject({
+      Authentication: 'WORKLOAD_IDENTITY',
+      SnowflakeAccount: 'MYORG-MYACCOUNT',
+      SnowflakeUser: 'TRUST_LINK_SVC',
+    });
+  });
+
+  it('verifies the external function with a call through the rotated integration, after the link', () => {
+    const fn = evaluate(propertiesOf(template, 'SnowflakeExternalFunction'), template, {
+      ...ONE_DEPLOY,
+      ...ATTRIBUTES,
+    }) as Json;
+
+    expect(fn).toMatchObject({
+      Database: 'LAB',
+      Schema: 'PUBLIC',
+      FunctionName: 'echo',
+      IntegrationName: 'ECHO_API_INTEGRATION_R2',
+      Url: 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/echo',
+      Verify: "'hello'",
+      TrustedExternalIds: ATTRIBUTES['SnowflakeLink.ExternalIds'],
+    });
+  });
+
+  it.each([
+    ['the two-step values too', { ...ONE_DEPLOY, ...LINK_VALUES }, false],
+    ['no database', { ...ONE_DEPLOY, SnowflakeDatabase: '' }, false],
+    ['workload identity without a user', { ...WORKLOAD, SnowflakeUser: '' }, false],
+    ['a secret and a database', ONE_DEPLOY, true],
+    ['workload identity with account and user', WORKLOAD, true],
+  ])('lets a deploy with %s through the rules: %s', (_given, values, passes) => {
+    const rules = Object.values(template.Rules ?? {}) as Array<{
+      RuleCondition?: unknown;
+      Assertions: { Assert: unknown }[];
+    }>;
+
+    const result = rules.every(
+      (rule) =>
+        (rule.RuleCondition !== undefined && evaluate(rule.RuleCondition, template, values) !== true) ||
+        rule.Assertions.every(({ Assert }) => evaluate(Assert, template, values) === true),
+    );
+
+    expect(result).toBe(passes);
+  });
+});

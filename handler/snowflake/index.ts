@@ -1,5 +1,5 @@
-// Custom::SnowflakeApiIntegration, Custom::SnowflakeStorageIntegration, Custom::SnowflakeExternalFunction:
-// the Lambda entry point, a thin dispatcher on the resource type and the request type.
+// Custom::SnowflakeApiIntegration, Custom::SnowflakeStorageIntegration, Custom::SnowflakeExternalFunction and
+// Custom::SnowflakeStage: the Lambda entry point, a thin dispatcher on the resource type and the request type.
 
 import type { Context } from 'aws-lambda';
 import { CustomResourceError } from '../framework/errors';
@@ -16,6 +16,7 @@ import {
 } from './resources/integration';
 import { failedCreateId } from './resources/ownership';
 import { type SnowflakeInvocation, snowflakeSettings } from './resources/session';
+import { createStage, deleteStage, updateStage } from './resources/stage';
 import { storageIntegration } from './resources/storage-integration';
 
 const SLOW_CAUSE =
@@ -38,9 +39,11 @@ function dispatch(event: CfnEvent, invocation: Invocation): Promise<Outcome> {
       return integrationRequest(storageIntegration, event, snowflake);
     case 'Custom::SnowflakeExternalFunction':
       return functionRequest(event, snowflake);
+    case 'Custom::SnowflakeStage':
+      return stageRequest(event, snowflake);
     default:
       throw new UnknownResourceTypeError(
-        `This function serves Custom::SnowflakeApiIntegration, Custom::SnowflakeStorageIntegration and Custom::SnowflakeExternalFunction, not ${event.ResourceType}.`,
+        `This function serves Custom::SnowflakeApiIntegration, Custom::SnowflakeStorageIntegration, Custom::SnowflakeExternalFunction and Custom::SnowflakeStage, not ${event.ResourceType}.`,
       );
   }
 }
@@ -76,5 +79,17 @@ function functionRequest(event: CfnEvent, invocation: SnowflakeInvocation): Prom
       return updateFunction(event.ResourceProperties, event.OldResourceProperties, physicalId, invocation);
     case 'Delete':
       return deleteFunction(event.ResourceProperties, physicalId, invocation);
+  }
+}
+
+function stageRequest(event: CfnEvent, invocation: SnowflakeInvocation): Promise<Outcome> {
+  const physicalId = event.PhysicalResourceId ?? '';
+  switch (event.RequestType) {
+    case 'Create':
+      return createStage(event.ResourceProperties, invocation);
+    case 'Update':
+      return updateStage(event.ResourceProperties, physicalId, invocation);
+    case 'Delete':
+      return deleteStage(event.ResourceProperties, physicalId, invocation);
   }
 }

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Json } from '../../scripts/template-check/template';
 import { conditionHolds, evaluate } from './evaluate';
-import { LINK_VALUES, mainTemplate, propertiesOf, ROOT, resourceOf, STACK_VALUES } from './fixtures';
+import {
+  LINK_VALUES,
+  mainTemplate,
+  propertiesOf,
+  ROOT,
+  resourceOf,
+  STACK_VALUES,
+  storageTemplate,
+} from './fixtures';
 
 const template = mainTemplate;
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-AbCdEf';
@@ -173,5 +181,66 @@ describe('template.yaml: one deploy', () => {
     );
 
     expect(result).toBe(passes);
+  });
+});
+
+describe('examples/storage-integration.yaml: one deploy', () => {
+  const example = storageTemplate;
+  const values = {
+    ...STACK_VALUES,
+    SnowflakeConnection: SECRET,
+    SnowflakeDatabase: 'LAB',
+    StageBucket: 'my-stage-bucket',
+    'SnowflakeStorageRole.Arn': 'arn:aws:iam::123456789012:role/stage-SnowflakeStorageRole-X',
+    'SnowflakeFunction.Arn': ATTRIBUTES['SnowflakeFunction.Arn'],
+    'TrustLinkFunction.Arn': STACK_VALUES['TrustLinkFunction.Arn'],
+    'SnowflakeStorageIntegration.IamUserArn': LINK_VALUES.SnowflakeIamUserArn,
+    'SnowflakeStorageIntegration.TrustedExternalIds': 'NEW_SFCRole=2_b=',
+    'SnowflakeStorageIntegration.IntegrationName': 'S3_STORAGE_INTEGRATION',
+  };
+
+  it.each(['SnowflakeFunction', 'SnowflakeStorageIntegration', 'SnowflakeLink', 'SnowflakeStage'])(
+    'declares %s only when SnowflakeConnection is given',
+    (id) => {
+      const condition = String(resourceOf(example, id).Condition);
+
+      expect(conditionHolds(condition, example, values)).toBe(true);
+      expect(conditionHolds(condition, example, STACK_VALUES)).toBe(false);
+    },
+  );
+
+  it('creates the storage integration on the bucket prefix, and links the storage role from it', () => {
+    const integration = evaluate(
+      propertiesOf(example, 'SnowflakeStorageIntegration'),
+      example,
+      values,
+    ) as Json;
+    const link = evaluate(propertiesOf(example, 'SnowflakeLink'), example, values) as Json;
+
+    expect(integration).toMatchObject({
+      Connection: SECRET,
+      IntegrationName: 's3_storage_integration',
+      AllowedLocations: ['s3://my-stage-bucket/snowflake/'],
+    });
+    expect(link).toMatchObject({
+      RoleArn: values['SnowflakeStorageRole.Arn'],
+      SnowflakeIamUserArn: LINK_VALUES.SnowflakeIamUserArn,
+      SnowflakeExternalId: ['NEW_SFCRole=2_b='],
+    });
+  });
+
+  it('makes the stage after the link, on the same location and the integration it made', () => {
+    const stage = evaluate(propertiesOf(example, 'SnowflakeStage'), example, values) as Json;
+
+    expect(resourceOf(example, 'SnowflakeStage').DependsOn).toEqual(['SnowflakeLink']);
+    expect(stage).toMatchObject({
+      IntegrationName: 'S3_STORAGE_INTEGRATION',
+      Url: 's3://my-stage-bucket/snowflake/',
+      StageName: 'snowflake_trust_link_stage',
+    });
+  });
+
+  it('deploys its Snowflake function from the same bundle as template.yaml', () => {
+    expect(propertiesOf(example, 'SnowflakeFunction').CodeUri).toBe('../dist/snowflake/');
   });
 });

@@ -1,9 +1,9 @@
 // Custom::SnowflakeStorageIntegration: its properties and its statements. The lifecycle is integration.ts's.
 // https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration: TYPE = EXTERNAL_STAGE,
-//   STORAGE_PROVIDER = 'S3', STORAGE_AWS_ROLE_ARN, STORAGE_ALLOWED_LOCATIONS, STORAGE_BLOCKED_LOCATIONS,
+//   STORAGE_PROVIDER = 'S3' (or S3GOV), STORAGE_AWS_ROLE_ARN, STORAGE_ALLOWED_LOCATIONS, STORAGE_BLOCKED_LOCATIONS,
 //   ENABLED, COMMENT; ALTER … SET changes them and keeps the external id.
 
-import { booleanLiteral, type SqlText, sql, stringList, stringLiteral } from '../sql';
+import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../sql';
 import type { IntegrationKind, IntegrationSpec } from './integration';
 import { rotatedName, storedIdentifier } from './names';
 import { PropertyReader } from './properties';
@@ -73,7 +73,12 @@ export const storageIntegration: IntegrationKind<StorageIntegrationSpec> = {
   described: 'STORAGE',
   parse,
   createSql: (spec, comment, replace) =>
-    sql`CREATE ${replace ? sql`OR REPLACE ` : sql``}STORAGE INTEGRATION ${storedIdentifier(spec.name)} TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'S3' ${settable(spec, comment)}`,
+    sql`CREATE ${replace ? sql`OR REPLACE ` : sql``}STORAGE INTEGRATION ${storedIdentifier(spec.name)} TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = ${keyword(providerOf(spec), ['S3', 'S3GOV'])} ${settable(spec, comment)}`,
   alterSql: (spec, comment) =>
     sql`ALTER STORAGE INTEGRATION ${storedIdentifier(spec.name)} SET ${settable(spec, comment)}`,
 };
+
+// GovCloud buckets are s3gov:// locations, and Snowflake's provider for them is S3GOV.
+function providerOf(spec: StorageIntegrationSpec): string {
+  return spec.allowedLocations[0]?.startsWith('s3gov://') ? 'S3GOV' : 'S3';
+}

@@ -34,7 +34,7 @@ async function main(args: readonly string[]): Promise<number> {
   const stackName = samconfigStackName();
   const narrator = new Narrator(args.some(isVerbose));
   console.log(
-    `Stack ${stackName} (samconfig.toml) from template.yaml, in the lab: IAM and CloudFormation on 127.0.0.1`,
+    `Stack ${stackName} (samconfig.toml) from template.yaml, in the lab: AWS and Snowflake stand-ins on 127.0.0.1`,
   );
   const lab = await startLab({
     knownPrincipals: [SNOWFLAKE_USER],
@@ -49,12 +49,14 @@ async function main(args: readonly string[]): Promise<number> {
     snowflake: { propagationMs: 500 },
   });
   try {
+    console.log('\n=== The two-step flow: deploy, create the integration in Snowflake, link');
     await tellStory({
       lab,
       stack: lab.cfn.stack(stackName),
       template: loadTemplate('template.yaml'),
       narrator,
     });
+    console.log('\n=== The one-deploy flow: the stack creates the integration and the function itself');
     await tellOneDeployStory({
       lab,
       stack: lab.cfn.stack(`${stackName}-one-deploy`),

@@ -31,7 +31,7 @@ export async function tellOneDeployStory(scene: OneDeployScene): Promise<void> {
 // The service user, its token and the secret, as docs/snowflake-setup.md prepares them.
 function prepareSnowflake(scene: OneDeployScene): Session {
   const { lab, narrator } = scene;
-  narrator.step('6. One deploy: prepare a Snowflake service user and its secret (docs/snowflake-setup.md)', [
+  narrator.step('8. Prepare a Snowflake service user and its secret (docs/snowflake-setup.md)', [
     'sql> CREATE USER TRUST_LINK_SVC TYPE = SERVICE DEFAULT_ROLE = TRUST_LINK_ROLE DEFAULT_WAREHOUSE = TRUST_LINK_WH ...;',
     "sql> ALTER USER TRUST_LINK_SVC ADD PROGRAMMATIC ACCESS TOKEN CLOUDFORMATION ROLE_RESTRICTION = 'TRUST_LINK_ROLE';",
     '$ aws secretsmanager create-secret --name snowflake/trust-link --secret-string \'{"account": "MYORG-MYACCOUNT", "user": "TRUST_LINK_SVC", "token": "…"}\'',
@@ -54,7 +54,7 @@ function prepareSnowflake(scene: OneDeployScene): Session {
 async function deployOnce(session: Session): Promise<void> {
   const { scene, secretArn } = session;
   const { stack, narrator, template } = scene;
-  narrator.step('7. One sam deploy: integration, link, external function, and a call that proves it', [
+  narrator.step('9. One sam deploy: integration, link, external function, and a call that proves it', [
     `$ sam deploy --stack-name ${stack.stackName} --parameter-overrides SnowflakeConnection=${secretArn} SnowflakeDatabase=LAB`,
   ]);
   const before = trustOf(scene);
@@ -78,7 +78,7 @@ async function deployOnce(session: Session): Promise<void> {
 async function rotate(session: Session): Promise<void> {
   const { scene } = session;
   const { stack, narrator } = scene;
-  narrator.step('8. Rotate the external id with a stack update, while a stream of calls runs', [
+  narrator.step('10. Rotate the external id with a stack update, while a stream of calls runs', [
     `$ sam deploy --stack-name ${stack.stackName} --parameter-overrides SnowflakeRotation=r2`,
     "sql> SELECT echo('x');  -- over and over, during the deploy",
   ]);
@@ -107,7 +107,7 @@ async function rotate(session: Session): Promise<void> {
 async function deleteAll(session: Session): Promise<void> {
   const { scene } = session;
   const { stack, narrator, lab } = scene;
-  narrator.step('9. Delete the stack: nothing left in Snowflake, the role gone', [
+  narrator.step('11. Delete the stack: nothing left in Snowflake, the role gone', [
     `$ sam delete --stack-name ${stack.stackName}`,
   ]);
   const before = trustOf(scene);

@@ -176,7 +176,7 @@ function snapshot(scene: Scene, known: readonly string[]): TrustSnapshot {
 
 async function checkEveryResponse(scene: Scene): Promise<void> {
   const { lab, stack, narrator } = scene;
-  narrator.step('Every response and call of the story', []);
+  narrator.step('Every response and call of the two-step flow', []);
   await lab.cfn.settled();
   for (const v of lab.cfn.violations) {
     narrator.check(false, `${v.slot.RequestType} ${v.slot.LogicalResourceId}: ${v.problem}`);

@@ -8,6 +8,8 @@ import {
   updateIntegration,
 } from '../../../handler/snowflake/resources/integration';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
+import { identifier, sql } from '../../../handler/snowflake/sql';
+import type { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { API_URL, FAILED_CREATE, invocationFor, ROLE_ARN, type SnowflakeLab, startSnowflakeLab } from './lab';
 
 let lab: SnowflakeLab;
@@ -31,7 +33,6 @@ afterAll(async () => {
 
 async function dropAll(): Promise<void> {
   const client = await lab.connect({ secretId: 'x' }, new AbortController().signal);
-  const { sql, identifier } = await import('../../../handler/snowflake/sql');
   for (const { name } of lab.snowflake.integrations()) {
     await client.execute(sql`DROP INTEGRATION IF EXISTS ${identifier(`"${name}"`)}`);
   }
@@ -130,6 +131,63 @@ describe('Custom::SnowflakeApiIntegration', () => {
     expect(updated.data?.TrustedExternalIds).toBe(`${fresh?.externalId},${created.data?.ExternalId}`);
     expect(lab.snowflake.integrations().map((i) => i.name)).toEqual(['ECHO_API_2']);
     expect(invocation.undo).toBeUndefined();
+  });
+
+  it('leaves an undo that drops the new integration when a replacement fails after creating it', async () => {
+    const invocation = invocationFor(lab, 'ApiIntegration');
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocation);
+    // The DESCRIBE that follows the CREATE fails: the answer is lost, the integration exists.
+    const failing = invocationFor(lab, 'ApiIntegration', {
+      connect: async (source, signal) => failAfterCreate(await lab.connect(source, signal)),
+    });
+
+    const updating = updateIntegration(
+      apiIntegration,
+      { ...PROPERTIES, Rotation: '3' },
+      PROPERTIES,
+      created.physicalResourceId,
+      failing,
+    );
+
+    await expect(updating).rejects.toThrow(/network cut/);
+    expect(lab.snowflake.integration('ECHO_API_3')).toBeDefined();
+    await failing.undo?.(new AbortController().signal);
+    expect(lab.snowflake.integrations().map((i) => i.name)).toEqual(['ECHO_API']);
+  });
+
+  it('reads a single prefix as a list, JSON booleans, and workload identity with its role and warehouse', async () => {
+    const connects: unknown[] = [];
+    const invocation = invocationFor(lab, 'ApiIntegration', {
+      connect: (source, signal) => {
+        connects.push(source);
+        return lab.connect(source, signal);
+      },
+    });
+    const properties = {
+      ...PROPERTIES,
+      Connection: undefined,
+      Authentication: 'workload_identity',
+      SnowflakeAccount: 'MYORG-MYACCOUNT',
+      SnowflakeUser: 'svc',
+      SnowflakeRole: 'TRUST_LINK_ROLE',
+      SnowflakeWarehouse: 'WH',
+      AllowedPrefixes: API_URL,
+      Enabled: false,
+    };
+
+    await createIntegration(apiIntegration, properties, invocation);
+
+    expect(connects).toEqual([
+      {
+        workloadIdentity: {
+          account: 'MYORG-MYACCOUNT',
+          user: 'svc',
+          role: 'TRUST_LINK_ROLE',
+          warehouse: 'WH',
+        },
+      },
+    ]);
+    expect(lab.snowflake.integration('ECHO_API')?.values.get('ENABLED')).toBe('false');
   });
 
   it('gives a Rotation that is not a plain word a short hash as its name', async () => {
@@ -232,6 +290,13 @@ describe('Custom::SnowflakeApiIntegration', () => {
     [{ Authentication: 'PASSWORD' }, /Authentication "PASSWORD" is not supported/],
     [{ Authentication: 'WORKLOAD_IDENTITY' }, /not both.*SnowflakeAccount is required/],
     [{ rotation: '2' }, /Unknown property "rotation". Did you mean Rotation\?/],
+    [{ IntegrationName: { name: 'x' } }, /IntegrationName must be a string, not a object/],
+    [{ AllowedPrefixes: [1] }, /AllowedPrefixes must be a list of strings, not a list/],
+    [{ AllowedPrefixes: [API_URL, ' '] }, /AllowedPrefixes has an empty item/],
+    [
+      { Authentication: 'WORKLOAD_IDENTITY', Connection: undefined, SnowflakeAccount: 'MYORG-X' },
+      /SnowflakeUser is required/,
+    ],
     [{ Comment: "it's\u0000" }, /control character/],
   ])('refuses %o before sending anything', async (change, reason) => {
     const executed = lab.snowflake.executions.length;
@@ -247,3 +312,19 @@ describe('Custom::SnowflakeApiIntegration', () => {
     expect(lab.snowflake.executions.length).toBe(executed);
   });
 });
+
+// A client whose first DESCRIBE after a CREATE fails, as if the network cut there once.
+function failAfterCreate(client: SqlApiClient): SqlApiClient {
+  let created = false;
+  const execute = client.execute.bind(client);
+  client.execute = async (statement, options) => {
+    if (created && statement.text.startsWith('DESCRIBE')) {
+      created = false;
+      throw new Error('network cut');
+    }
+    const result = await execute(statement, options);
+    if (statement.text.startsWith('CREATE')) created = true;
+    return result;
+  };
+  return client;
+}

@@ -12,6 +12,7 @@ import {
 import { createIntegration } from '../../../handler/snowflake/resources/integration';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
 import { VerifyFailedError } from '../../../handler/snowflake/resources/verify';
+import { identifier, sql } from '../../../handler/snowflake/sql';
 import {
   API_URL,
   FAILED_CREATE,
@@ -69,7 +70,6 @@ beforeEach(async () => {
   lab.iam.createRole({ roleName: ROLE_NAME, trustPolicy: PLACEHOLDER_TRUST });
   lab.snowflake.propagationMs = 0;
   const client = await lab.connect({ secretId: 'x' }, new AbortController().signal);
-  const { sql, identifier } = await import('../../../handler/snowflake/sql');
   for (const { name, parameters } of lab.snowflake.functions()) {
     const types = parameters.map(() => sql`VARIANT`);
     await client.execute(
@@ -269,7 +269,6 @@ function callStream(): { stop(): Promise<string[]> } {
   const answers: string[] = [];
   const loop = (async () => {
     const client = await lab.connect({ secretId: 'x' }, new AbortController().signal);
-    const { sql } = await import('../../../handler/snowflake/sql');
     while (running) {
       try {
         const result = await client.execute(sql`SELECT "LAB"."PUBLIC"."ECHO"('x')`);

@@ -11,11 +11,21 @@ import {
 } from '../../../handler/snowflake/resources/ownership';
 import { snowflakeSettings } from '../../../handler/snowflake/resources/session';
 import { explainAssumeRole } from '../../../handler/snowflake/resources/verify';
+import { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { type ResponseReceiver, startResponseReceiver } from '../../helpers/response-receiver';
 import { STACK_ID } from './lab';
 
 const OWNER = { stackId: STACK_ID, logicalId: 'ApiIntegration' };
+let receiver: ResponseReceiver;
+
+beforeAll(async () => {
+  receiver = await startResponseReceiver();
+});
+
+afterAll(async () => {
+  await receiver.close();
+});
 const FACTS = {
   roleArn: 'arn:aws:iam::123456789012:role/snowflake',
   iamUserArn: 'arn:aws:iam::123456789001:user/abc1-b-self1234',
@@ -97,6 +107,38 @@ describe('why Snowflake could not assume the role', () => {
 });
 
 describe('the function settings', () => {
+  it('connects to the endpoint the lab names, without reaching it before the first statement', async () => {
+    const settings = snowflakeSettings({ SNOWFLAKE_ENDPOINT_OVERRIDE: 'http://127.0.0.1:9' });
+
+    const client = await settings.connect(
+      { workloadIdentity: { account: 'MYORG-MYACCOUNT', user: 'SVC' } },
+      new AbortController().signal,
+    );
+
+    expect(client).toBeInstanceOf(SqlApiClient);
+  });
+
+  it('refuses a Delete of an integration it made when the properties cannot say how to connect', async () => {
+    await handler(
+      {
+        RequestType: 'Delete',
+        ResponseURL: receiver.url,
+        StackId: STACK_ID,
+        RequestId: 'request-4',
+        LogicalResourceId: 'Thing',
+        PhysicalResourceId: 'SnowflakeApiIntegration:abcdef012345:ECHO_API',
+        ResourceType: 'Custom::SnowflakeApiIntegration',
+        ResourceProperties: {},
+      },
+      lambdaContext(),
+    );
+
+    expect(receiver.received.at(-1)?.body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/Connection is required/),
+    });
+  });
+
   it.each([
     [{}, 120_000],
     [{ SNOWFLAKE_VERIFY_SECONDS: '5' }, 5000],
@@ -107,16 +149,6 @@ describe('the function settings', () => {
 });
 
 describe('the Snowflake function', () => {
-  let receiver: ResponseReceiver;
-
-  beforeAll(async () => {
-    receiver = await startResponseReceiver();
-  });
-
-  afterAll(async () => {
-    await receiver.close();
-  });
-
   it('answers FAILED naming the types it serves for any other', async () => {
     await handler(
       {
@@ -154,6 +186,13 @@ describe('the Snowflake function', () => {
       'Create',
       /Custom::SnowflakeExternalFunction: .*FunctionName is required/,
     ],
+    [
+      'Custom::SnowflakeExternalFunction',
+      'Update',
+      /Custom::SnowflakeExternalFunction: .*FunctionName is required/,
+    ],
+    ['Custom::SnowflakeStage', 'Create', /Custom::SnowflakeStage: .*StageName is required/],
+    ['Custom::SnowflakeStage', 'Update', /Custom::SnowflakeStage: .*StageName is required/],
   ])('sends %s %s requests to its lifecycle', async (resourceType, requestType, reason) => {
     await handler(
       {
@@ -180,6 +219,7 @@ describe('the Snowflake function', () => {
     ['Custom::SnowflakeApiIntegration', 'SnowflakeCreateFailed:request-3'],
     ['Custom::SnowflakeStorageIntegration', 'SnowflakeStorageIntegration:adopted:X'],
     ['Custom::SnowflakeExternalFunction', 'SnowflakeCreateFailed:request-3'],
+    ['Custom::SnowflakeStage', 'SnowflakeCreateFailed:request-3'],
   ])(
     'deletes a %s whose id %s names nothing it made without reaching Snowflake',
     async (resourceType, physicalId) => {

@@ -673,3 +673,103 @@ describe('answering CloudFormation', () => {
     }
   });
 });
+
+describe('ownership', () => {
+  const otherStack = { StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/storage/guid2' };
+
+  it('refuses a link of another stack on a Sid this stack owns, naming the owner, and writes nothing', async () => {
+    await invoke(event('Create'));
+    const before = iam.roles.get('snowflake');
+    receiver.received.length = 0;
+    iamMock.resetHistory();
+
+    const response = await invoke(event('Create', otherStack));
+
+    expect(response).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'SnowflakeTrustLink-CreateFailed:request-Create',
+    });
+    expect(response.Reason).toContain('is linked by another stack (gateway/SnowflakeTrustLink)');
+    expect(iam.roles.get('snowflake')).toBe(before);
+    expect(iamMock).not.toHaveReceivedCommand(TagRoleCommand);
+  });
+
+  it("shares the statement with a renamed resource of the same stack, and the old one's Delete leaves it", async () => {
+    await invoke(event('Create'));
+    receiver.received.length = 0;
+    await invoke(event('Create', { LogicalResourceId: 'Renamed' }));
+    receiver.received.length = 0;
+
+    const response = await invoke(event('Delete'));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked()));
+    expect(iam.tags.get('snowflake')?.size).toBe(1);
+  });
+
+  it('takes back the record a failed Create left, on the Delete with its marker, and touches no statement', async () => {
+    await invoke(event('Create'));
+    const tags = new Map(iam.tags.get('snowflake'));
+    iam.roles.set('snowflake', JSON.stringify(trust(sidPlaceholder)));
+    receiver.received.length = 0;
+
+    const response = await invoke(
+      event('Delete', { PhysicalResourceId: 'SnowflakeTrustLink-CreateFailed:request-Create' }),
+    );
+
+    expect(tags.size).toBe(1);
+    expect(response.Status).toBe('SUCCESS');
+    expect(iam.tags.get('snowflake')?.size).toBe(0);
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(sidPlaceholder));
+  });
+
+  it("answers the marker's Delete SUCCESS even when it cannot read the role", async () => {
+    iamMock
+      .on(GetRoleCommand)
+      .rejects(
+        Object.assign(new Error('not authorized'), {
+          name: 'AccessDenied',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
+
+    const response = await invoke(
+      event('Delete', { PhysicalResourceId: 'SnowflakeTrustLink-CreateFailed:request-Create' }),
+    );
+
+    expect(response.Status).toBe('SUCCESS');
+  });
+
+  it('refuses a new link asked by a stack it does not serve, and reads nothing', async () => {
+    process.env.TRUST_LINK_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/gateway/guid';
+    try {
+      const response = await invoke(event('Create', otherStack));
+
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toContain('This link function belongs to stack "gateway"');
+      expect(response.Reason).toContain('Deploy a link function in stack "storage"');
+      expect(iamMock).not.toHaveReceivedCommand(GetRoleCommand);
+    } finally {
+      delete process.env.TRUST_LINK_STACK_ID;
+    }
+  });
+
+  it('still updates and deletes a link a stack it does not serve made before', async () => {
+    process.env.TRUST_LINK_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/gateway/guid';
+    iam.roles.set('snowflake', JSON.stringify(trust(linked())));
+    try {
+      const updated = await invoke(
+        event('Update', { ...otherStack, ResourceProperties: { ...props, SnowflakeExternalId: NEW_ID } }),
+      );
+      receiver.received.length = 0;
+      const deleted = await invoke(
+        event('Delete', { ...otherStack, ResourceProperties: { ...props, SnowflakeExternalId: NEW_ID } }),
+      );
+
+      expect([updated.Status, deleted.Status]).toEqual(['SUCCESS', 'SUCCESS']);
+      expect(policyOf(iam, 'snowflake')).toEqual(trust(placeholder));
+    } finally {
+      delete process.env.TRUST_LINK_STACK_ID;
+    }
+  });
+});

@@ -114,8 +114,15 @@ function leaseSteps(endpoint: string, table: string): Step[] {
           TableName: table,
           Key: key,
           UpdateExpression: 'SET #holder = :holder, #until = :until',
-          ConditionExpression: 'attribute_not_exists(#holder) OR #holder = :holder OR #until < :now',
-          ExpressionAttributeNames: { '#holder': 'Holder', '#until': 'LeaseUntil' },
+          ConditionExpression:
+            '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
+            '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)',
+          ExpressionAttributeNames: {
+            '#holder': 'Holder',
+            '#until': 'LeaseUntil',
+            '#hold': 'HoldUntil',
+            '#holdBy': 'HoldBy',
+          },
           ExpressionAttributeValues: {
             ':holder': { S: holder },
             ':until': { N: String(until) },
@@ -125,24 +132,26 @@ function leaseSteps(endpoint: string, table: string): Step[] {
         }),
       )
       .then((answer) => answer.Attributes ?? {});
-  const release = (holder: string) =>
+  const release = (holder: string, holdUntil?: number) =>
     dynamodb
       .send(
         new UpdateItemCommand({
           TableName: table,
           Key: key,
-          UpdateExpression: 'SET #state = :state, #at = :at REMOVE #holder, #until',
+          UpdateExpression: `SET #state = :state, #at = :at${holdUntil === undefined ? '' : ', #hold = :hold, #holdBy = :holder'} REMOVE #holder, #until`,
           ConditionExpression: '#holder = :holder',
           ExpressionAttributeNames: {
             '#holder': 'Holder',
             '#until': 'LeaseUntil',
             '#state': 'State',
             '#at': 'StateAt',
+            ...(holdUntil === undefined ? {} : { '#hold': 'HoldUntil', '#holdBy': 'HoldBy' }),
           },
           ExpressionAttributeValues: {
             ':holder': { S: holder },
             ':state': { S: 'digest' },
             ':at': { N: '7' },
+            ...(holdUntil === undefined ? {} : { ':hold': { N: String(holdUntil) } }),
           },
         }),
       )
@@ -161,6 +170,15 @@ function leaseSteps(endpoint: string, table: string): Step[] {
         return take('c', 5000);
       },
     ],
+    [
+      'a release that holds the role for a write that may land',
+      async () => {
+        await take('c', 5000);
+        return release('c', 9000);
+      },
+    ],
+    ['another holder is refused while the hold lasts', () => take('d', 5000)],
+    ['the holder of the hold takes it again', () => take('c', 5000)],
     [
       'the item as it stands',
       async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: key }))).Item,

@@ -19,8 +19,9 @@ export interface RoleLease {
   /** What the previous holder left, if a holder ever wrote. */
   previous?: LeftState;
   /**
-   * Ends the lease; with a state, records it for the next holder. With `holdUntil`, the lease stays taken
-   * until then (a write that went unanswered may still land). A lease that expired meanwhile is left alone.
+   * Ends the lease; with a state, records it for the next holder. With `holdUntil`, no other invocation may
+   * take the lease before then (a write that went unanswered may still land); a later release of the same
+   * invocation (an undo) never shortens that hold. A lease that expired meanwhile is left alone.
    */
   release(state?: string, holdUntil?: number): Promise<void>;
 }
@@ -42,7 +43,18 @@ const RETRYABLE = new Set([
   'InternalServerError',
   'TimeoutError',
 ]);
-const NAMES = { '#holder': 'Holder', '#until': 'LeaseUntil', '#state': 'State', '#at': 'StateAt' };
+const NAMES = {
+  '#holder': 'Holder',
+  '#until': 'LeaseUntil',
+  '#state': 'State',
+  '#at': 'StateAt',
+  '#hold': 'HoldUntil',
+  '#holdBy': 'HoldBy',
+};
+// Free, or its own already, and not held for a write of another invocation that may still land.
+const TAKE_CONDITION =
+  '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
+  '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)';
 
 let client: DynamoDBClient | undefined;
 
@@ -79,8 +91,8 @@ export async function leaseRole(roleName: string, options: LeaseOptions): Promis
           TableName: table,
           Key: key,
           UpdateExpression: 'SET #holder = :holder, #until = :until',
-          ConditionExpression: 'attribute_not_exists(#holder) OR #holder = :holder OR #until < :now',
-          ExpressionAttributeNames: { '#holder': NAMES['#holder'], '#until': NAMES['#until'] },
+          ConditionExpression: TAKE_CONDITION,
+          ExpressionAttributeNames: namesIn(TAKE_CONDITION),
           ExpressionAttributeValues: {
             ':holder': { S: options.holder },
             ':until': { N: String(options.until) },
@@ -113,22 +125,22 @@ async function releaseLease(
 ): Promise<void> {
   const sets = [
     ...(state === undefined ? [] : ['#state = :state', '#at = :at']),
-    ...(holdUntil === undefined ? [] : ['#until = :until']),
+    ...(holdUntil === undefined ? [] : ['#hold = :hold', '#holdBy = :holder']),
   ];
-  const update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}${holdUntil === undefined ? 'REMOVE #holder, #until' : ''}`;
+  const update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE #holder, #until`;
   const values = {
     ':holder': { S: holder },
     ...(state === undefined ? {} : { ':state': { S: state }, ':at': { N: String(Date.now()) } }),
-    ...(holdUntil === undefined ? {} : { ':until': { N: String(holdUntil) } }),
+    ...(holdUntil === undefined ? {} : { ':hold': { N: String(holdUntil) } }),
   };
   try {
     await dynamodb().send(
       new UpdateItemCommand({
         TableName: table,
         Key: key,
-        UpdateExpression: update.trim(),
+        UpdateExpression: update,
         ConditionExpression: '#holder = :holder',
-        ExpressionAttributeNames: namesIn(update),
+        ExpressionAttributeNames: namesIn(`${update} #holder`),
         ExpressionAttributeValues: values,
       }),
     );
@@ -139,12 +151,9 @@ async function releaseLease(
 }
 
 // DynamoDB refuses a name placeholder the expressions do not use.
-function namesIn(update: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(NAMES).filter(
-      ([placeholder]) => placeholder === '#holder' || update.includes(placeholder),
-    ),
-  );
+function namesIn(expressions: string): Record<string, string> {
+  const used = new Set(expressions.match(/#\w+/g));
+  return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder)));
 }
 
 function leftStateOf(

@@ -699,6 +699,19 @@ describe('ownership', () => {
     scenarioEnds(iam, other, [OPS]);
   });
 
+  it('leaves the other role as it was when the write of a failed move lands during the rollback', async () => {
+    const { iam, other, moved, rolledBack } = await failedMove(
+      // The write lands half a second into the rollback: the hold on the role keeps the rollback from reading before.
+      (i) => setTimeout(() => i.release(), 500),
+    );
+
+    expect(moved.status).toBe('FAILED');
+    expect(rolledBack.status).toBe('SUCCESS');
+    expect(statementsOf(iam.trustPolicy(other))).toEqual([OPS]);
+    expect(iam.tags(other)).toEqual([]);
+    scenarioEnds(iam, other, [OPS]);
+  });
+
   it('leaves the placeholder under the Sid after a failed move whose write was dropped', async () => {
     const { iam, other, moved, rolledBack } = await failedMove((i) => i.dropHung());
 

@@ -39,8 +39,15 @@ const take = (holder: string, until: number, now = Date.now()) =>
       TableName: TABLE,
       Key: key,
       UpdateExpression: 'SET #holder = :holder, #until = :until',
-      ConditionExpression: 'attribute_not_exists(#holder) OR #holder = :holder OR #until < :now',
-      ExpressionAttributeNames: { '#holder': 'Holder', '#until': 'LeaseUntil' },
+      ConditionExpression:
+        '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
+        '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)',
+      ExpressionAttributeNames: {
+        '#holder': 'Holder',
+        '#until': 'LeaseUntil',
+        '#hold': 'HoldUntil',
+        '#holdBy': 'HoldBy',
+      },
       ExpressionAttributeValues: {
         ':holder': { S: holder },
         ':until': { N: String(until) },

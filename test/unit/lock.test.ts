@@ -32,7 +32,15 @@ describe('leaseRole', () => {
     expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
       TableName: 'locks',
       Key: { LockId: { S: 'role/snowflake' } },
-      ConditionExpression: 'attribute_not_exists(#holder) OR #holder = :holder OR #until < :now',
+      ConditionExpression:
+        '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
+        '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)',
+      ExpressionAttributeNames: {
+        '#holder': 'Holder',
+        '#until': 'LeaseUntil',
+        '#hold': 'HoldUntil',
+        '#holdBy': 'HoldBy',
+      },
       ReturnValues: 'ALL_OLD',
     });
   });
@@ -112,16 +120,21 @@ describe('release', () => {
     });
   });
 
-  it('keeps the lease until a write that went unanswered can no longer land', async () => {
+  it('holds the role for others until a write that went unanswered can no longer land', async () => {
     dynamodb.on(UpdateItemCommand).resolves({});
     const lease = await leaseRole('snowflake', options());
 
     await lease.release(undefined, 5000);
 
     expect(dynamodb).toHaveReceivedNthCommandWith(UpdateItemCommand, 2, {
-      UpdateExpression: 'SET #until = :until',
-      ExpressionAttributeNames: { '#holder': 'Holder', '#until': 'LeaseUntil' },
-      ExpressionAttributeValues: { ':holder': { S: 'me' }, ':until': { N: '5000' } },
+      UpdateExpression: 'SET #hold = :hold, #holdBy = :holder REMOVE #holder, #until',
+      ExpressionAttributeNames: {
+        '#holder': 'Holder',
+        '#until': 'LeaseUntil',
+        '#hold': 'HoldUntil',
+        '#holdBy': 'HoldBy',
+      },
+      ExpressionAttributeValues: { ':holder': { S: 'me' }, ':hold': { N: '5000' } },
     });
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { apiIntegration } from '../../handler/snowflake/resources/api-integration';
+import { parseFunctionProperties } from '../../handler/snowflake/resources/function-spec';
+import { parseStageProperties } from '../../handler/snowflake/resources/stage';
+import { storageIntegration } from '../../handler/snowflake/resources/storage-integration';
 import { checkTemplate } from '../../scripts/template-check/check-template';
+import { CUSTOM_TYPES } from '../../scripts/template-check/custom-types';
 import { parseTemplate } from '../../scripts/template-check/template';
 import { mainTemplate, storageTemplate } from './fixtures';
 
@@ -263,5 +268,147 @@ describe('the template checker', () => {
     ['examples/storage-integration.yaml', storageTemplate],
   ])('finds nothing wrong with %s', (_file, template) => {
     expect(checkTemplate(template)).toEqual([]);
+  });
+});
+
+// One resource of each Snowflake-side type, with what its handler requires; appended to VALID.
+const SNOWFLAKE_RESOURCES: Record<string, string> = {
+  'Custom::SnowflakeApiIntegration': `
+      Connection: snowflake/connection
+      IntegrationName: echo_api
+      ApiProvider: aws_api_gateway
+      RoleArn: !GetAtt Role.Arn
+      AllowedPrefixes: [https://a1b2.execute-api.eu-west-1.amazonaws.com/prod/]`,
+  'Custom::SnowflakeStorageIntegration': `
+      Connection: snowflake/connection
+      IntegrationName: s3_stage
+      RoleArn: !GetAtt Role.Arn
+      AllowedLocations: s3://bucket/snowflake/`,
+  'Custom::SnowflakeExternalFunction': `
+      Connection: snowflake/connection
+      Database: LAB
+      Schema: PUBLIC
+      FunctionName: echo
+      Arguments: value VARIANT
+      IntegrationName: echo_api
+      Url: https://a1b2.execute-api.eu-west-1.amazonaws.com/prod/echo
+      Verify: "'hello'"`,
+  'Custom::SnowflakeStage': `
+      Authentication: WORKLOAD_IDENTITY
+      SnowflakeAccount: MYORG-MYACCOUNT
+      SnowflakeUser: SVC
+      Database: LAB
+      Schema: PUBLIC
+      StageName: stage
+      IntegrationName: s3_stage
+      Url: s3://bucket/snowflake/
+      Validate: false`,
+};
+
+function withSnowflakeResource(type: string, edit: (properties: string) => string = (p) => p) {
+  const properties = SNOWFLAKE_RESOURCES[type] ?? '';
+  return appended(
+    `\n  Snowflake:\n    Type: ${type}\n    Properties:\n      ServiceToken: !GetAtt Function.Arn${edit(properties)}`,
+  );
+}
+
+// Each handler's parser, and what it says of properties that are unknown or missing.
+const HANDLER_PARSERS: Record<string, (properties: unknown) => unknown> = {
+  'Custom::SnowflakeApiIntegration': (p) => apiIntegration.parse(p),
+  'Custom::SnowflakeStorageIntegration': (p) => storageIntegration.parse(p),
+  'Custom::SnowflakeExternalFunction': parseFunctionProperties,
+  'Custom::SnowflakeStage': parseStageProperties,
+};
+
+function handlerRefusal(type: string, properties: Record<string, unknown>): string {
+  try {
+    HANDLER_PARSERS[type]?.(properties);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  throw new Error(`the handler of ${type} accepted ${JSON.stringify(properties)}`);
+}
+
+describe('the template checker on the Snowflake-side types', () => {
+  const types = Object.keys(SNOWFLAKE_RESOURCES);
+
+  it.each(types)('finds nothing wrong with a %s its handler accepts', (type) => {
+    expect(problemsAfter(withSnowflakeResource(type))).toEqual([]);
+  });
+
+  it.each([
+    ['Custom::SnowflakeApiIntegration', 'AllowedPrefixes:', 'AllowedPrefix:', 'AllowedPrefixes'],
+    ['Custom::SnowflakeStorageIntegration', 'AllowedLocations:', 'AllowedLocation:', 'AllowedLocations'],
+    ['Custom::SnowflakeExternalFunction', 'Arguments:', 'Argument:', 'Arguments'],
+    ['Custom::SnowflakeStage', 'StageName:', 'StageNmae:', 'StageName'],
+  ])('catches a misspelt property of %s', (type, from, to, meant) => {
+    const misspelt = to.slice(0, -1);
+
+    const problems = problemsAfter(withSnowflakeResource(type, (p) => p.replace(from, to)));
+
+    expect(problems).toContain(
+      `Resources.Snowflake.Properties.${misspelt}: unknown property ${misspelt} (did you mean ${meant}?)`,
+    );
+  });
+
+  it.each([
+    [
+      'Custom::SnowflakeApiIntegration',
+      'ExternalIds',
+      'IntegrationName, IamUserArn, ExternalId, TrustedExternalIds',
+    ],
+    [
+      'Custom::SnowflakeStorageIntegration',
+      'IamUser',
+      'IntegrationName, IamUserArn, ExternalId, TrustedExternalIds',
+    ],
+    ['Custom::SnowflakeExternalFunction', 'Result', 'FunctionName, VerifyResult'],
+    ['Custom::SnowflakeStage', 'Url', 'StageName, Validation'],
+  ])('catches a Fn::GetAtt of an attribute %s does not answer with', (type, attribute, known) => {
+    const output = (text: string) => `${text}  Attribute:\n    Value: !GetAtt Snowflake.${attribute}\n`;
+
+    const problems = problemsAfter((text) => output(withSnowflakeResource(type)(text)));
+
+    expect(problems).toEqual([
+      `Outputs.Attribute.Value.Fn::GetAtt: ${type} has no attribute ${attribute} (it has: ${known})`,
+    ]);
+  });
+
+  it.each(types)('catches a %s with neither Connection nor Authentication', (type) => {
+    const withoutConnection = (p: string) =>
+      p
+        .replace(/\n {6}(Connection|Authentication): \S+/, '')
+        .replace(/\n {6}Snowflake(Account|User): \S+/g, '');
+
+    const problems = problemsAfter(withSnowflakeResource(type, withoutConnection));
+
+    expect(problems).toEqual([
+      'Resources.Snowflake.Properties: needs one of the properties Connection, Authentication',
+    ]);
+  });
+
+  // The declarations are copies of the handlers' lists: these two cases keep them equal.
+  it.each(types)('declares for %s exactly the properties its handler takes', (type) => {
+    const refusal = handlerRefusal(type, { NoSuchProperty: 'x' });
+    const taken = /takes: ([\w, ]+)\./.exec(refusal)?.[1]?.split(', ');
+
+    const declared = Object.keys(CUSTOM_TYPES[type]?.properties ?? {});
+
+    expect(taken?.sort()).toEqual(declared.sort());
+  });
+
+  it.each(types)('requires for %s what its handler requires', (type) => {
+    const refusal = handlerRefusal(type, {});
+    const requiredByHandler = [...refusal.matchAll(/(\w+) is required:/g)].map((m) => m[1]);
+
+    const declared = CUSTOM_TYPES[type];
+    const requiredByChecker = [
+      ...Object.entries(declared?.properties ?? {})
+        .filter(([, property]) => property.required)
+        .map(([name]) => name),
+      ...(declared?.requiredOneOf.map((names) => names[0]) ?? []),
+    ];
+
+    expect(requiredByHandler.sort()).toEqual(requiredByChecker.sort());
   });
 });

@@ -1,6 +1,6 @@
 // The Snowflake account's objects that the stand-in keeps: API and storage integrations (one IAM
 // user for the whole account, a new external id on every create or replace), external functions,
-// and databases with their schemas.
+// external stages, and databases with their schemas.
 import { randomBytes } from 'node:crypto';
 import type { IntegrationCategory } from './sql/statements';
 
@@ -27,10 +27,24 @@ export interface FunctionRecord {
   owner: string;
 }
 
-/** Integrations by name, functions by qualified name and arity, databases and their schemas. */
+/** An external stage as stored. */
+export interface StageRecord {
+  database: string;
+  schema: string;
+  name: string;
+  url: string;
+  /** The storage integration it reads through; undefined for a stage without one. */
+  integration: string | undefined;
+  comment: string | undefined;
+  owner: string;
+  createdOn: Date;
+}
+
+/** Integrations by name, functions by qualified name and arity, stages by qualified name, databases and their schemas. */
 export class Catalog {
   private readonly integrationsByName = new Map<string, IntegrationRecord>();
   private readonly functions = new Map<string, FunctionRecord>();
+  private readonly stages = new Map<string, StageRecord>();
   private readonly databases = new Map<string, Set<string>>();
 
   constructor(
@@ -82,6 +96,24 @@ export class Catalog {
     this.functions.delete(functionKey(record.database, record.schema, record.name, record.parameters.length));
   }
 
+  /** The stage of this qualified name, or undefined. */
+  stage(database: string, schema: string, name: string): StageRecord | undefined {
+    return this.stages.get(stageKey(database, schema, name));
+  }
+
+  /** Every stage, for assertions. */
+  allStages(): StageRecord[] {
+    return [...this.stages.values()];
+  }
+
+  putStage(record: StageRecord): void {
+    this.stages.set(stageKey(record.database, record.schema, record.name), record);
+  }
+
+  removeStage(record: StageRecord): void {
+    this.stages.delete(stageKey(record.database, record.schema, record.name));
+  }
+
   /** Creates a database with its schemas (PUBLIC always). */
   createDatabase(name: string, schemas: readonly string[] = []): void {
     const existing = this.databases.get(name) ?? new Set<string>(['PUBLIC']);
@@ -100,4 +132,8 @@ export class Catalog {
 
 function functionKey(database: string, schema: string, name: string, arity: number): string {
   return JSON.stringify([database, schema, name, arity]);
+}
+
+function stageKey(database: string, schema: string, name: string): string {
+  return JSON.stringify([database, schema, name]);
 }

@@ -114,6 +114,16 @@ export function insufficientPrivileges(account: string): SnowflakeError {
   );
 }
 
+/** 422 003001: the role may not replace an object another role owns (the text names its kind and name). */
+export function insufficientPrivilegesOn(kind: string, name: string): SnowflakeError {
+  return new SnowflakeError(
+    422,
+    '003001',
+    `SQL access control error:\nInsufficient privileges to operate on ${kind} '${name}'`,
+    '42501',
+  );
+}
+
 /** 422 002140: a function name that resolves to nothing. */
 export function unknownFunction(name: string): SnowflakeError {
   return new SnowflakeError(422, '002140', `SQL compilation error:\nUnknown function ${name}`, '42601');

@@ -10,6 +10,7 @@ import {
 import type { ResultSet } from './results';
 import type { Session, Workspace } from './session';
 import type { Statement } from './sql/statements';
+import { createStage, dropStage } from './stages';
 
 /** The statement's result; throws the SnowflakeError Snowflake would answer with. */
 export async function execute(statement: Statement, session: Session, space: Workspace): Promise<ResultSet> {
@@ -30,5 +31,9 @@ export async function execute(statement: Statement, session: Session, space: Wor
       return dropFunction(statement, session, space);
     case 'callFunction':
       return callFunction(statement, session, space);
+    case 'createStage':
+      return createStage(statement, session, space);
+    case 'dropStage':
+      return dropStage(statement, session, space);
   }
 }

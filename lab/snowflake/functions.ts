@@ -88,7 +88,8 @@ function resolve(name: QualifiedName, arity: number, session: Session, space: Wo
   return fn;
 }
 
-function located(name: QualifiedName, session: Session, space: Workspace, operation: string) {
+/** The database and schema a name is in (its own, else the session's), which must exist. */
+export function located(name: QualifiedName, session: Session, space: Workspace, operation: string) {
   const database = name.database ?? session.database;
   if (database === undefined) throw noCurrent('database', operation);
   const schema = name.schema ?? session.schema;
@@ -98,8 +99,9 @@ function located(name: QualifiedName, session: Session, space: Workspace, operat
   return { database, schema };
 }
 
-function ownedBy(fn: FunctionRecord, session: Session): boolean {
-  return session.role === 'ACCOUNTADMIN' || fn.owner === session.role;
+/** Whether the session's role owns the object (ACCOUNTADMIN owns all): may see, replace and drop it. */
+export function ownedBy(object: { owner: string }, session: Session): boolean {
+  return session.role === 'ACCOUNTADMIN' || object.owner === session.role;
 }
 
 function argumentValue(argument: Argument, session: Session): unknown {

@@ -1,7 +1,7 @@
 // The Snowflake stand-in: a node:http server on loopback speaking the SQL API (POST /api/v2/statements,
 // GET /api/v2/statements/{handle}, POST .../{handle}/cancel), so that a client runs DDL and external
 // function calls against an account with no Snowflake account. It authenticates as Snowflake does,
-// keeps a catalog of integrations and functions, reaches AWS (the lab's IAM stand-in) to assume roles,
+// keeps a catalog of integrations, functions and stages, reaches AWS (the lab's IAM stand-in) to assume roles,
 // injects faults on demand and logs every request for assertions.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type IamStandIn, mayAssumeRole } from '../iam';
 import { Account, type AccountPrivilege, type NewUser } from './account';
 import { type Authority, authenticate, type Caller, Refused, type WorkloadIssuer } from './auth';
-import { Catalog, type FunctionRecord, type IntegrationRecord } from './catalog';
+import { Catalog, type FunctionRecord, type IntegrationRecord, type StageRecord } from './catalog';
 import {
   invalidPayload,
   roleNotGranted,
@@ -211,6 +211,11 @@ export class SnowflakeStandIn {
   /** Every external function, for assertions. */
   functions(): FunctionRecord[] {
     return this.catalog.allFunctions();
+  }
+
+  /** Every stage, for assertions. */
+  stages(): StageRecord[] {
+    return this.catalog.allStages();
   }
 
   /** Stops the server; statements still running never answer. */

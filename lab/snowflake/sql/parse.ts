@@ -3,6 +3,7 @@
 import { statementCount } from '../errors';
 import { Cursor, type PropertyValue } from './cursor';
 import { parseCallFunction, parseCreateExternalFunction, parseDropFunction } from './parse-function';
+import { parseCreateStage, parseDropStage } from './parse-stage';
 import type { IntegrationCategory, Statement } from './statements';
 import { type Token, tokenize } from './tokens';
 
@@ -77,6 +78,7 @@ function parseOne(cursor: Cursor, text: string): Statement {
   }
   if (cursor.accept('DROP')) {
     if (cursor.accept('FUNCTION')) return parseDropFunction(cursor);
+    if (cursor.accept('STAGE')) return parseDropStage(cursor);
     const category = parseCategory(cursor);
     cursor.expect('INTEGRATION');
     const ifExists = cursor.accept('IF', 'EXISTS');
@@ -88,6 +90,7 @@ function parseOne(cursor: Cursor, text: string): Statement {
 
 function parseCreate(cursor: Cursor): Statement {
   const orReplace = cursor.accept('OR', 'REPLACE');
+  if (cursor.accept('STAGE')) return parseCreateStage(cursor, orReplace);
   cursor.accept('SECURE');
   if (cursor.accept('EXTERNAL', 'FUNCTION')) return parseCreateExternalFunction(cursor, orReplace);
   const category = parseCategory(cursor);

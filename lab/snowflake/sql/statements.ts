@@ -51,4 +51,14 @@ export type Statement =
       url: string;
     }
   | { type: 'dropFunction'; name: QualifiedName; ifExists: boolean; argumentTypes: string[] }
-  | { type: 'callFunction'; name: QualifiedName; arguments: Argument[]; column: string };
+  | { type: 'callFunction'; name: QualifiedName; arguments: Argument[]; column: string }
+  | {
+      type: 'createStage';
+      name: QualifiedName;
+      orReplace: boolean;
+      ifNotExists: boolean;
+      url: string;
+      integration?: string;
+      comment?: string;
+    }
+  | { type: 'dropStage'; name: QualifiedName; ifExists: boolean };

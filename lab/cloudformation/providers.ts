@@ -223,7 +223,10 @@ const notSimulated: Provider = {
     return {
       logicalId,
       type,
-      physicalId: generatedName(ctx.stackName, logicalId),
+      physicalId:
+        type === 'AWS::S3::Bucket'
+          ? bucketName(ctx, logicalId, properties)
+          : generatedName(ctx.stackName, logicalId),
       properties,
       attributes: {},
     };
@@ -233,6 +236,11 @@ const notSimulated: Provider = {
   },
   async delete() {},
 };
+
+// S3 bucket names are lower case: CloudFormation generates them so, and an s3:// URL needs one.
+function bucketName(ctx: ProviderContext, logicalId: string, properties: Record<string, unknown>): string {
+  return String(properties.BucketName ?? generatedName(ctx.stackName, logicalId, 63).toLowerCase());
+}
 
 async function request(
   ctx: ProviderContext,

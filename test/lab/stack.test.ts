@@ -3,6 +3,7 @@ import {
   CloudFormationStandIn,
   type CustomResourceOutcome,
   loadTemplate,
+  parseTemplate,
   type Stack,
   StackValidationError,
   type Template,
@@ -238,5 +239,17 @@ describe('CloudFormation stand-in stacks', () => {
     await cfn.settled();
 
     expect(cfn.violations.filter((v) => v.slot.StackId === stack.stackId)).toEqual([]);
+  });
+
+  it('names a bucket in lower case as CloudFormation does, or as its BucketName says', async () => {
+    const buckets = parseTemplate(
+      'Resources:\n  Generated: { Type: AWS::S3::Bucket }\n  Named: { Type: AWS::S3::Bucket, Properties: { BucketName: my-bucket } }\n',
+    );
+    const upperCase = cfn.stack('Lab-Buckets');
+
+    await upperCase.create(buckets);
+
+    expect(upperCase.resource('Generated')?.physicalId).toMatch(/^lab-buckets-generated-[a-z0-9]{12}$/);
+    expect(upperCase.resource('Named')?.physicalId).toBe('my-bucket');
   });
 });

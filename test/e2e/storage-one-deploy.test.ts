@@ -1,0 +1,184 @@
+// examples/storage-integration.yaml's one-deploy stack (SnowflakeConnection given) through the lab's
+// CloudFormation stand-in, with the built bundles: the storage integration, the link, and the stage made
+// once SYSTEM$VALIDATE_STORAGE_INTEGRATION says Snowflake reaches the bucket. After each operation both
+// sides are checked: Snowflake's catalog and the storage role's trust.
+import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authenticatorFor } from '../../handler/snowflake/credentials';
+import { parseConnectionSecret } from '../../handler/snowflake/settings';
+import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/sql';
+import { SqlApiClient } from '../../handler/snowflake/sql-api';
+import { type Lab, loadTemplate, type Stack, startLab, type Template, type TrustPolicy } from '../../lab';
+import { statementsOf } from './harness';
+
+const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs'];
+const INTEGRATION = 'S3_STORAGE_INTEGRATION';
+const STAGE = 'LAB.PUBLIC.SNOWFLAKE_TRUST_LINK_STAGE';
+const VALIDATE = 'SYSTEM$VALIDATE_STORAGE_INTEGRATION';
+
+let lab: Lab;
+let template: Template;
+let secretArn: string;
+let client: SqlApiClient;
+let stackCount = 0;
+
+beforeAll(async () => {
+  const missing = BUNDLES.filter((bundle) => !existsSync(bundle));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
+  template = loadTemplate('examples/storage-integration.yaml');
+  lab = await startLab({
+    snowflake: { propagationMs: 400 },
+    cloudformation: {
+      // The example's CodeUri is ../dist/…, relative to the example.
+      templateDir: 'examples',
+      serviceTimeoutMs: 60_000,
+      bodyTimeoutMs: 2000,
+      environment: {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TRUST_LINK_SETTLE_MS: '20',
+        SNOWFLAKE_VERIFY_SECONDS: '6',
+      },
+    },
+  });
+  lab.snowflake.createUser({ name: 'SVC', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'COMPUTE_WH' });
+  lab.snowflake.createDatabase('LAB');
+  const connection = {
+    account: 'MYORG-MYACCOUNT',
+    user: 'SVC',
+    token: lab.snowflake.addProgrammaticAccessToken('SVC'),
+  };
+  secretArn = lab.secrets.putSecret('snowflake/storage-connection', connection).arn;
+  const settings = parseConnectionSecret(JSON.stringify(connection), 'test');
+  client = new SqlApiClient(settings, authenticatorFor(settings), {
+    endpointOverride: lab.snowflake.endpoint,
+  });
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+beforeEach(async () => {
+  lab.snowflake.propagationMs = 400;
+  for (const stage of lab.snowflake.stages()) {
+    await client.execute(sql`DROP STAGE IF EXISTS ${qualifiedName(['LAB', 'PUBLIC', `"${stage.name}"`])}`);
+  }
+  for (const { name } of lab.snowflake.integrations()) {
+    await client.execute(sql`DROP INTEGRATION IF EXISTS ${identifier(`"${name}"`)}`);
+  }
+});
+
+afterEach(async () => {
+  await lab.cfn.settled();
+  expect(lab.cfn.violations).toEqual([]);
+});
+
+function newStack(): Stack {
+  stackCount += 1;
+  return lab.cfn.stack(`storage-one-deploy-${stackCount}`);
+}
+
+/** Integrations and stages in Snowflake: names, and each stage's integration. */
+function catalog(): { integrations: string[]; stages: Array<[string, string | undefined]> } {
+  return {
+    integrations: lab.snowflake
+      .integrations()
+      .map((i) => i.name)
+      .sort(),
+    stages: lab.snowflake.stages().map((s) => [`${s.database}.${s.schema}.${s.name}`, s.integration]),
+  };
+}
+
+/** The external ids the link's statement on the storage role trusts; undefined once the role is gone. */
+function trustedIds(roleName: string): unknown[] | undefined {
+  const policy = lab.iam.trustPolicy(roleName) as TrustPolicy | undefined;
+  if (policy === undefined) return undefined;
+  const link = statementsOf(policy).find((s) => s.Sid === 'SnowflakeTrustLink');
+  const ids = link?.Condition?.StringEquals?.['sts:ExternalId'];
+  return ids === undefined ? [] : [ids].flat();
+}
+
+/** What SYSTEM$VALIDATE_STORAGE_INTEGRATION says now of the integration and the stage's URL. */
+async function validation(integration: string, url: string): Promise<string | undefined> {
+  const result = await client.execute(
+    sql`SELECT SYSTEM$VALIDATE_STORAGE_INTEGRATION(${stringLiteral(integration)}, ${stringLiteral(url)}, 'check.txt', 'all')`,
+  );
+  return (JSON.parse(result.rows[0]?.[0] ?? '{}') as { status?: string }).status;
+}
+
+function failures(result: { events: Array<{ logicalResourceId: string; reason?: string }> }): string[] {
+  return result.events.filter((e) => e.reason).map((e) => `${e.logicalResourceId}: ${e.reason}`);
+}
+
+function validationsOf(integration: string): number {
+  return lab.snowflake.executions.filter(
+    (e) => e.statement.includes(VALIDATE) && e.statement.includes(`'${integration}'`),
+  ).length;
+}
+
+describe('one deploy: examples/storage-integration.yaml with SnowflakeConnection', () => {
+  it('creates the integration, the link and a validated stage; rotates; and deletes them all', async () => {
+    const stack = newStack();
+
+    const created = await stack.create(template, {
+      SnowflakeConnection: secretArn,
+      SnowflakeDatabase: 'LAB',
+    });
+
+    const roleName = stack.resource('SnowflakeStorageRole')?.physicalId ?? '';
+    const url = `s3://${stack.resource('StageBucket')?.physicalId}/snowflake/`;
+    const first = lab.snowflake.integration(INTEGRATION)?.externalId;
+    expect(failures(created)).toEqual([]);
+    expect(created.status).toBe('CREATE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [INTEGRATION], stages: [[STAGE, INTEGRATION]] });
+    expect(lab.snowflake.stages()[0]?.url).toBe(url);
+    expect(stack.resource('SnowflakeStage')?.attributes).toMatchObject({ Validation: 'success' });
+    expect(validationsOf(INTEGRATION)).toBeGreaterThan(0);
+    expect(trustedIds(roleName)).toEqual([first]);
+    expect(await validation(INTEGRATION, url)).toBe('success');
+
+    const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
+
+    const second = lab.snowflake.integration(`${INTEGRATION}_R2`)?.externalId;
+    expect(failures(rotated)).toEqual([]);
+    expect(rotated.status).toBe('UPDATE_COMPLETE');
+    expect(catalog()).toEqual({
+      integrations: [`${INTEGRATION}_R2`],
+      stages: [[STAGE, `${INTEGRATION}_R2`]],
+    });
+    expect(validationsOf(`${INTEGRATION}_R2`)).toBeGreaterThan(0);
+    // The old id stays trusted until the next update of the integration: it names a dropped integration.
+    expect(trustedIds(roleName)).toEqual([second, first]);
+    expect(await validation(`${INTEGRATION}_R2`, url)).toBe('success');
+
+    const deleted = await stack.delete();
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], stages: [] });
+    expect(trustedIds(roleName)).toBeUndefined();
+    expect(lab.iam.role(roleName)).toBeUndefined();
+  });
+
+  it('fails at the stage when Snowflake cannot assume the role, and rolls back both sides', async () => {
+    lab.snowflake.propagationMs = 600_000;
+    const stack = newStack();
+
+    const created = await stack.create(template, {
+      SnowflakeConnection: secretArn,
+      SnowflakeDatabase: 'LAB',
+    });
+
+    const roleName = created.events.find(
+      (e) => e.logicalResourceId === 'SnowflakeStorageRole' && e.status === 'CREATE_COMPLETE',
+    )?.physicalResourceId;
+    expect(roleName).toMatch(/-SnowflakeStorageRole-/);
+    expect(created.status).toBe('ROLLBACK_COMPLETE');
+    expect(failures(created).find((f) => f.startsWith('SnowflakeStage: '))).toMatch(
+      /SYSTEM\$VALIDATE_STORAGE_INTEGRATION\('S3_STORAGE_INTEGRATION', .*\) failed after \d+ s: Error assuming AWS_ROLE/,
+    );
+    // The link had written its statement before the stage failed: the rollback had something to undo.
+    expect(lab.iam.callsOf('UpdateAssumeRolePolicy', roleName).length).toBeGreaterThan(0);
+    expect(catalog()).toEqual({ integrations: [], stages: [] });
+    expect(trustedIds(roleName ?? '')).toBeUndefined();
+  });
+});

@@ -1,13 +1,10 @@
 // Typed failures of the Snowflake side. The message of each is the Reason the person at the CloudFormation
 // console reads: it says what is wrong and what to do. No message ever holds a private key, token or JWT.
 
-/** A failure the Snowflake client understands and has explained in its message. */
-export class SnowflakeError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { CustomResourceError } from '../framework/errors';
+
+/** A failure the Snowflake client understands and has explained in its message: the Reason as it is. */
+export class SnowflakeError extends CustomResourceError {}
 
 /** The connection settings (secret or properties) are not usable; nothing was sent to Snowflake. */
 export class ConnectionSettingsError extends SnowflakeError {}

@@ -49,8 +49,9 @@ export function explainRefusal(status: number, body: unknown, context: RefusalCo
   if (status === 401 || status === 403) return explainAuthRefusal(failure, said, context.auth);
   if (status === 408) {
     return new StatementTimeoutError(
-      `${context.summary} ran past its timeout and Snowflake cancelled it (${said}). Raise the timeout, or ` +
-        'check the warehouse: a suspended or busy warehouse delays statements.',
+      `${context.summary} ran past its timeout and Snowflake cancelled it (${said}). Raise the timeout (the ` +
+        "function's SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS, 120 s by default), or check the warehouse: a " +
+        'suspended or busy warehouse delays statements.',
     );
   }
   if (status === 422 && failure.code === '002003') {

@@ -210,7 +210,7 @@ export class SqlApiClient {
     ends: { caller?: AbortSignal; timer: AbortSignal; timeoutSeconds: number },
   ): Promise<unknown> {
     const byDeadline = ends.caller?.aborted === true;
-    if (!byDeadline && !ends.timer.aborted) return error;
+    if (!byDeadline && !ends.timer.aborted) return this.abandoned(error, run);
     const cancelled = await this.cancel(run);
     const handle = run.handle
       ? ` (statement ${run.handle}${cancelled ? ', cancelled' : ', cancel not confirmed'})`
@@ -224,9 +224,20 @@ export class SqlApiClient {
     }
     return new StatementTimeoutError(
       `${run.summary} did not finish within its ${ends.timeoutSeconds} s timeout${handle}. Check the ` +
-        "warehouse (suspended, queued or too small), or raise the function's statement timeout.",
+        "warehouse (suspended, queued or too small), or raise the function's statement timeout " +
+        '(SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS in its environment).',
       { cause: error },
     );
+  }
+
+  // Polls that failed past their retries leave the statement running: stop it, so that it cannot act after
+  // the failure is reported (a rollback would find nothing to undo, and the statement would land later).
+  private async abandoned(error: unknown, run: Run): Promise<unknown> {
+    if (!(error instanceof SnowflakeUnavailableError) || !run.handle) return error;
+    const outcome = (await this.cancel(run))
+      ? `Statement ${run.handle} was cancelled.`
+      : `Statement ${run.handle} could not be cancelled: it may still take effect in Snowflake.`;
+    return new SnowflakeUnavailableError(`${error.message} ${outcome}`, { cause: error.cause });
   }
 
   private async cancel(run: Run): Promise<boolean> {

@@ -224,6 +224,28 @@ describe('SqlApiClient.execute', () => {
     );
   });
 
+  it('cancels the statement it gives up polling, so that it cannot act after the failure', async () => {
+    const client = await clientAnswering((request) => {
+      if (request.path.endsWith('/cancel')) return { status: 200, body: { code: '000604' } };
+      return request.method === 'POST' ? stillRunning('01b-running') : 'cut';
+    });
+
+    await expect(client.execute(DESCRIBE)).rejects.toThrow(
+      /after 3 tries \(last: network error: .*\. Statement 01b-running was cancelled\.$/,
+    );
+    expect(requests().at(-1)?.path).toBe('/api/v2/statements/01b-running/cancel');
+  });
+
+  it('says the statement it gave up polling may still act when the cancel fails too', async () => {
+    const client = await clientAnswering((request) =>
+      request.method === 'POST' && !request.path.endsWith('/cancel') ? stillRunning('01b-running') : 'cut',
+    );
+
+    await expect(client.execute(DESCRIBE)).rejects.toThrow(
+      'Statement 01b-running could not be cancelled: it may still take effect in Snowflake.',
+    );
+  });
+
   it('fetches every partition of a large result', async () => {
     const first = resultSet(['n'], [['1'], ['2']], '01b-big') as {
       status: number;

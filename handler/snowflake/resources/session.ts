@@ -2,7 +2,7 @@
 
 import type { Invocation } from '../../framework/framework';
 import { type ConnectionSource, connectSnowflake } from '../connection';
-import type { SqlApiClient } from '../sql-api';
+import type { SqlApiClient, SqlApiOptions } from '../sql-api';
 
 /** Opens a client for the resource's connection. */
 export type Connect = (source: ConnectionSource, signal: AbortSignal) => Promise<SqlApiClient>;
@@ -23,11 +23,27 @@ const DEFAULT_VERIFY_SECONDS = 120;
 export function snowflakeSettings(
   env: NodeJS.ProcessEnv = process.env,
 ): Pick<SnowflakeInvocation, 'connect' | 'verifyMs'> {
-  const endpointOverride = env.SNOWFLAKE_ENDPOINT_OVERRIDE || undefined;
-  const seconds = Number(env.SNOWFLAKE_VERIFY_SECONDS);
+  const options = sqlApiOptions(env);
   return {
-    connect: (source, signal) =>
-      connectSnowflake(source, { signal, ...(endpointOverride ? { endpointOverride } : {}) }),
-    verifyMs: (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_VERIFY_SECONDS) * 1000,
+    connect: (source, signal) => connectSnowflake(source, { signal, ...options }),
+    verifyMs: (positiveNumber(env.SNOWFLAKE_VERIFY_SECONDS) ?? DEFAULT_VERIFY_SECONDS) * 1000,
   };
+}
+
+/**
+ * The client's options from the environment: SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS is the statement timeout
+ * (the client's 120 s by default) that a timed-out statement's Reason tells a person to raise.
+ */
+export function sqlApiOptions(env: NodeJS.ProcessEnv): SqlApiOptions {
+  const endpointOverride = env.SNOWFLAKE_ENDPOINT_OVERRIDE || undefined;
+  const statementTimeoutSeconds = positiveNumber(env.SNOWFLAKE_STATEMENT_TIMEOUT_SECONDS);
+  return {
+    ...(endpointOverride ? { endpointOverride } : {}),
+    ...(statementTimeoutSeconds ? { statementTimeoutSeconds } : {}),
+  };
+}
+
+function positiveNumber(text: string | undefined): number | undefined {
+  const value = Number(text);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -65,6 +65,7 @@ export async function converge(
 ): Promise<Converged | undefined> {
   const lease = await leaseRole(roleName, { signal: options.signal, ...options.lease });
   let written = lease.previous;
+  let wroteAny = false;
   let unansweredAt: number | undefined;
   // Only trust-policy writes are told: a record alone trusts no one, and a failed Create's Delete takes it back.
   const write = async (send: () => Promise<boolean>, tell = false): Promise<boolean> => {
@@ -101,13 +102,15 @@ export async function converge(
         continue;
       }
       written = { state: roleStateDigest(changes.policy, changes.tagsAfter), at: Date.now() };
+      wroteAny = true;
       // A writer outside this function may be between its read and its write: give it time to land.
       if (options.settleMs > 0) await sleep(settleDelay(options.settleMs), options.signal);
     }
   } finally {
     // A write that was never answered may still land: the lease stays taken for the window it may land in.
+    // A link that wrote nothing leaves the previous holder's record as it was, with its time.
     const holdUntil = unansweredAt === undefined ? undefined : unansweredAt + options.lateWriteMs;
-    await lease.release(written?.state, holdUntil);
+    await lease.release(wroteAny ? written?.state : undefined, holdUntil);
   }
 }
 

@@ -9,7 +9,10 @@ import { ACCOUNT_ROOT, type FakeIam, fakeIam, getRoleAnswer, iamMock, policyOf }
 const dynamodb = mockClient(DynamoDBClient);
 const placeholder = { Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'sts:AssumeRole' };
 const ops = { Sid: 'Ops', ...placeholder, Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } };
-const trust = (...statements: Record<string, unknown>[]): TrustPolicy => ({ Version: '2012-10-17', Statement: statements });
+const trust = (...statements: Record<string, unknown>[]): TrustPolicy => ({
+  Version: '2012-10-17',
+  Statement: statements,
+});
 const addOps = (policy: TrustPolicy) => ({
   policy: policy.Statement.some((s) => s.Sid === 'Ops')
     ? policy
@@ -112,6 +115,17 @@ describe('converge', () => {
       ExpressionAttributeValues: expect.objectContaining({
         ':state': { S: roleStateDigest(trust(placeholder, ops), []) },
       }),
+    });
+  });
+
+  it("leaves the previous holder's record as it was when it writes nothing", async () => {
+    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
+    dynamodb.on(UpdateItemCommand).resolves({});
+
+    await converge('snowflake', (policy) => ({ policy }), options(5000));
+
+    expect(dynamodb).toHaveReceivedNthCommandWith(UpdateItemCommand, 2, {
+      UpdateExpression: 'REMOVE #holder, #until',
     });
   });
 });

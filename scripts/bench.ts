@@ -1,23 +1,25 @@
-// npm run bench: the link's costs side by side with a bare bundle of the same SDK calls, in one run, on
+// npm run bench: each function's costs side by side with a bare bundle of the same SDK calls, in one run, on
 // the Node.js of the Lambda runtime (nodejs22.x). Exits 1 when a goal is missed.
 // 1. cold start: load the bundle, create the client and send the first request, against the bare bundle
-//    (fresh processes, median), and peak memory;
-// 2. bytes of the bundle Node.js loads at the cold start, against the bare bundle;
-// 3. one Create against the IAM stand-in: the IAM calls made, and wall time against the same calls through
-//    the bare bundle (the SDK's own share), also with IAM's latency;
-// 4. a hung IAM: time until FAILED is reported, against the function's time limit.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+//    (fresh processes, median), and peak memory: the link function, then the Snowflake-side function;
+// 2. bytes of the bundle Node.js loads at the cold start, against the bare bundle, for both functions;
+// 3. one Create of a link against the IAM stand-in: the IAM calls made, and wall time against the same calls
+//    through the bare bundle (the SDK's own share), also with IAM's latency;
+// 4. a hung IAM: time until the link reports FAILED, against the function's time limit.
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Lab, sendRequest, startLab } from '../lab';
 import { bareContents, buildBareBundle, type SdkCall } from './bench/baseline';
-import { sdkImports } from './bench/link-sdk';
+import { coldStart, loadedBytes, type ProbeSetting, type Subject } from './bench/cold-start';
 import { runProbe } from './bench/probe';
 import { scratchDir } from './bench/scratch';
+import { sdkImports } from './bench/sdk-imports';
 import { Goals, median, msText, ratio, row } from './bench/stats';
 import { NODE_RUNTIMES, nodeBinary } from './node-runtimes';
 
 const BUNDLE = resolve('dist/trust-link/index.mjs');
+const SNOWFLAKE_BUNDLE = resolve('dist/snowflake/index.mjs');
 const RUNTIME = '22';
 const COLD_RUNS = 21;
 const CREATE_RUNS = 40;
@@ -85,42 +87,36 @@ const NO_OP_CALLS = ['GetRole'];
 
 const goals = new Goals();
 
-interface ColdFigures {
-  evaluatedMs: number;
-  requestMs: number;
-  answeredMs: number;
-  maxRssKb: number;
-  heapUsedKb: number;
-}
-
-interface LoadedBytes {
-  atStart: { bytes: number; files: number };
-  afterFirstCall: { bytes: number; files: number };
-}
-
 async function main(): Promise<void> {
   // This process runs on the machine's Node.js (the lab's stand-ins); the probes run on the Lambda runtime.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run npm run build first.`);
+  for (const bundle of [BUNDLE, SNOWFLAKE_BUNDLE]) {
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build first.`);
+  }
   const node = nodeBinary(RUNTIME);
   if (!existsSync(node)) throw new Error(`${node} is missing: run npm run runtimes first.`);
-  const sdk = await sdkImports('handler/trust-link/index.ts');
   const scratch = scratchDir('bench-bare-');
   try {
-    const bare = await buildBareBundle(scratch.dir, sdk);
     const lab = await startLab({ knownPrincipals: [SNOWFLAKE_USER] });
     lab.dynamodb.createTable(LOCK_TABLE, 'LockId');
     try {
+      const link = await linkSubject(lab, scratch.dir);
+      const subjects = [link, await snowflakeSubject(lab, scratch.dir)];
       console.log(
         `Snowflake trust link benchmark: node ${NODE_RUNTIMES[RUNTIME]} (the nodejs${RUNTIME}.x runtime), ` +
           `${process.platform} ${process.arch}, ${cpus().length} CPUs`,
       );
-      console.log(`ours: ${BUNDLE} (ES module, chunks loaded on demand)`);
-      console.log(`bare: one CommonJS bundle of what the link imports: ${bareContents(sdk)}\n`);
-      console.log(row('', 'ours', 'bare', 'ratio', 'goal'));
-      await coldStart(lab, bare, node);
-      await loadedBytes(lab, bare, node);
-      await oneCreate(lab, bare, node);
+      for (const { name, bundle, contents } of subjects) {
+        console.log(`${name}: ours ${bundle} (ES module, chunks loaded on demand)`);
+        console.log(`${' '.repeat(name.length)}  bare: one CommonJS bundle of what it imports: ${contents}`);
+      }
+      console.log(`\n${row('', 'ours', 'bare', 'ratio', 'goal')}`);
+      const setting: ProbeSetting = { node, environment: environment(lab), goals, runs: COLD_RUNS };
+      console.log(`\n1. cold start, fresh node process each, median of ${COLD_RUNS}`);
+      for (const subject of subjects) await coldStart(subject, setting);
+      console.log('\n2. bundle bytes (minified, esbuild)');
+      for (const subject of subjects) await loadedBytes(subject, setting);
+      await oneCreate(lab, link.bare, node);
       await hungIam(lab, node);
     } finally {
       await lab.close();
@@ -133,11 +129,67 @@ async function main(): Promise<void> {
   if (!allMet) process.exitCode = 1;
 }
 
+/** A function to measure, with the list of SDK calls its bare bundle holds. */
+type Measured = Subject & { contents: string };
+
+/** The bare bundle of what `entry` imports from the SDK, built into its own directory of `scratch`. */
+async function bareOf(entry: string, scratch: string, name: string) {
+  const sdk = await sdkImports(entry);
+  return { bare: await buildBareBundle(join(scratch, name), sdk), contents: bareContents(sdk) };
+}
+
+// Ours answers a Delete that finds nothing to undo (one GetRole, one PUT); the bare bundle makes that GetRole.
+async function linkSubject(lab: Lab, scratch: string): Promise<Measured> {
+  lab.iam.createRole({ roleName: 'bench-cold', trustPolicy: PLACEHOLDER });
+  return {
+    name: 'link function',
+    bundle: BUNDLE,
+    ...(await bareOf('handler/trust-link/index.ts', scratch, 'trust-link')),
+    event: (run) => event(lab, 'Delete', 'bench-cold', `Cold${run}`),
+    firstCall: getRole('bench-cold'),
+    service: 'IAM',
+  };
+}
+
+// Ours answers the Delete of an integration that is gone already: it reads the connection secret (a
+// programmatic access token, the commonest), DESCRIBEs and answers; the bare bundle reads that secret.
+async function snowflakeSubject(lab: Lab, scratch: string): Promise<Measured> {
+  lab.snowflake.createUser({ name: 'BENCH', roles: ['ACCOUNTADMIN'] });
+  const token = lab.snowflake.addProgrammaticAccessToken('BENCH');
+  const secret = lab.secrets.putSecret('bench/snowflake', {
+    account: 'MYORG-MYACCOUNT',
+    user: 'BENCH',
+    token,
+  });
+  return {
+    name: 'Snowflake function',
+    bundle: SNOWFLAKE_BUNDLE,
+    ...(await bareOf('handler/snowflake/index.ts', scratch, 'snowflake')),
+    event: (run) =>
+      cfnEvent(lab, {
+        RequestType: 'Delete',
+        LogicalResourceId: `SnowflakeCold${run}`,
+        ResourceType: 'Custom::SnowflakeApiIntegration',
+        PhysicalResourceId: 'SnowflakeApiIntegration:0123456789ab:BENCH_GONE',
+        ResourceProperties: { Connection: secret.arn },
+      }),
+    firstCall: {
+      client: 'SecretsManagerClient',
+      command: 'GetSecretValueCommand',
+      input: { SecretId: secret.arn },
+    },
+    service: 'Secrets Manager',
+  };
+}
+
 /** The probe's environment; settle 'default' leaves TRUST_LINK_SETTLE_MS unset, so the handler's own applies. */
 function environment(lab: Lab, settleMs = '0'): Record<string, string> {
   return {
     AWS_ENDPOINT_URL_IAM: lab.iam.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: lab.dynamodb.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: lab.secrets.endpoint,
+    AWS_ENDPOINT_URL_STS: lab.sts.endpoint,
+    SNOWFLAKE_ENDPOINT_OVERRIDE: lab.snowflake.endpoint,
     TRUST_LINK_LOCK_TABLE: LOCK_TABLE,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH',
@@ -148,18 +200,9 @@ function environment(lab: Lab, settleMs = '0'): Record<string, string> {
 }
 
 function event(lab: Lab, requestType: 'Create' | 'Delete', roleName: string, logicalResourceId: string) {
-  const requestId = `${logicalResourceId}-${Math.random().toString(36).slice(2)}`;
-  const slot = {
-    StackId: STACK_ID,
-    RequestId: requestId,
-    LogicalResourceId: logicalResourceId,
+  return cfnEvent(lab, {
     RequestType: requestType,
-  };
-  const { url } = lab.cfn.receiver.expect(slot);
-  return {
-    ...slot,
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
-    ResponseURL: url,
+    LogicalResourceId: logicalResourceId,
     ResourceType: 'Custom::SnowflakeTrustLink',
     ResourceProperties: {
       RoleName: roleName,
@@ -169,120 +212,30 @@ function event(lab: Lab, requestType: 'Create' | 'Delete', roleName: string, log
     ...(requestType === 'Delete'
       ? { PhysicalResourceId: `SnowflakeTrustLink:${roleName}:SnowflakeTrustLink` }
       : {}),
+  });
+}
+
+/** A custom-resource event whose response the lab's receiver expects. */
+function cfnEvent(
+  lab: Lab,
+  request: {
+    RequestType: 'Create' | 'Delete';
+    LogicalResourceId: string;
+    ResourceType: string;
+    ResourceProperties: Record<string, unknown>;
+    PhysicalResourceId?: string;
+  },
+) {
+  const { RequestType, LogicalResourceId } = request;
+  const RequestId = `${LogicalResourceId}-${Math.random().toString(36).slice(2)}`;
+  const slot = { StackId: STACK_ID, RequestId, LogicalResourceId, RequestType };
+  const { url } = lab.cfn.receiver.expect(slot);
+  return {
+    ...request,
+    ...slot,
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
+    ResponseURL: url,
   };
-}
-
-// Each run is a new process: ours answers a Delete that finds nothing to undo (one GetRole, one PUT); the bare
-// bundle makes that GetRole. Both make their client when they first need it.
-async function coldStart(lab: Lab, bare: string, node: string): Promise<void> {
-  lab.iam.createRole({ roleName: 'bench-cold', trustPolicy: PLACEHOLDER });
-  const ours: ColdFigures[] = [];
-  const baseline: ColdFigures[] = [];
-  for (let run = 0; run < COLD_RUNS; run++) {
-    const oursTask = { type: 'cold', kind: 'ours', modulePath: BUNDLE, event: coldEvent(lab, run) };
-    const bareTask = { type: 'cold', kind: 'bare', modulePath: bare, firstCall: getRole('bench-cold') };
-    // Alternate which goes first, so that neither always runs on a warmer machine.
-    const pair = run % 2 === 0 ? [oursTask, bareTask] : [bareTask, oursTask];
-    for (const task of pair) {
-      const figures = await runProbe<ColdFigures>(task, environment(lab), node);
-      (task.kind === 'ours' ? ours : baseline).push(figures);
-    }
-  }
-  const m = (key: keyof ColdFigures) =>
-    [median(ours.map((f) => f[key])), median(baseline.map((f) => f[key]))] as const;
-  console.log(`\n1. cold start, fresh node process each, median of ${COLD_RUNS}`);
-  const request = m('requestMs');
-  const met = goals.judge('load + create client <= 0.85x bare', request[0] / request[1] <= 0.85);
-  console.log(
-    row(
-      '   load + create client, until its request leaves',
-      msText(request[0]),
-      msText(request[1]),
-      ratio(...request),
-      `<= 0.85x ${met}`,
-    ),
-  );
-  const evaluated = m('evaluatedMs');
-  console.log(
-    row(
-      '   ... of which loading the module',
-      msText(evaluated[0]),
-      msText(evaluated[1]),
-      ratio(...evaluated),
-    ),
-  );
-  const answered = m('answeredMs');
-  console.log(
-    row(
-      '   ... until the first IAM call is answered',
-      msText(answered[0]),
-      msText(answered[1]),
-      ratio(...answered),
-    ),
-  );
-  const rss = m('maxRssKb').map((kb) => kb / 1024) as [number, number];
-  console.log(
-    row('   peak memory (maxRSS)', `${rss[0].toFixed(1)} MB`, `${rss[1].toFixed(1)} MB`, ratio(...rss)),
-  );
-  const heap = m('heapUsedKb').map((kb) => kb / 1024) as [number, number];
-  console.log(
-    row(
-      '   heap used after the first call',
-      `${heap[0].toFixed(1)} MB`,
-      `${heap[1].toFixed(1)} MB`,
-      ratio(...heap),
-    ),
-  );
-}
-
-function coldEvent(lab: Lab, run: number) {
-  return event(lab, 'Delete', 'bench-cold', `Cold${run}`);
-}
-
-// What Node.js reads of each bundle (its files, not Node.js's own built-ins), counted by a module hook
-// in a process of its own, since the hook slows loading.
-async function loadedBytes(lab: Lab, bare: string, node: string): Promise<void> {
-  const ours = await runProbe<LoadedBytes>(
-    { type: 'bytes', kind: 'ours', modulePath: BUNDLE, event: coldEvent(lab, COLD_RUNS) },
-    environment(lab),
-    node,
-  );
-  const baseline = await runProbe<LoadedBytes>(
-    { type: 'bytes', kind: 'bare', modulePath: bare, firstCall: getRole('bench-cold') },
-    environment(lab),
-    node,
-  );
-  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  const files = (f: { files: number }) => `${f.files} file${f.files === 1 ? '' : 's'}`;
-  console.log('\n2. bundle bytes (minified, esbuild)');
-  const start = [ours.atStart.bytes, baseline.atStart.bytes] as const;
-  const met = goals.judge('bytes loaded at start <= 0.75x bare', start[0] / start[1] <= 0.75);
-  console.log(
-    row(
-      `   loaded at start (ours: ${files(ours.atStart)})`,
-      kb(start[0]),
-      kb(start[1]),
-      ratio(...start),
-      `<= 0.75x ${met}`,
-    ),
-  );
-  const first = [ours.afterFirstCall.bytes, baseline.afterFirstCall.bytes] as const;
-  console.log(
-    row(
-      `   ... by the end of the first call (${files(ours.afterFirstCall)})`,
-      kb(first[0]),
-      kb(first[1]),
-      ratio(...first),
-    ),
-  );
-  const disk = [directoryBytes(resolve(BUNDLE, '..')), statSync(bare).size] as const;
-  console.log(row('   on disk, deployed (every chunk)', kb(disk[0]), kb(disk[1]), ratio(...disk)));
-}
-
-function directoryBytes(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .reduce((sum, entry) => sum + statSync(join(entry.parentPath, entry.name)).size, 0);
 }
 
 // Ours: the handler on fresh roles, warm, TRUST_LINK_SETTLE_MS=0 so the deliberate wait is left out.

@@ -7,7 +7,7 @@
 import { userForJwt } from './account';
 import { readSigningKey, type SigningKey, signKeyPairJwt } from './jwt';
 import type { ConnectionSettings } from './settings';
-import { fetchWebIdentityToken, type WebIdentityToken } from './workload-identity';
+import type { WebIdentityToken } from './workload-identity';
 
 /** What a person needs to see when Snowflake refuses the credentials; never a key, token or JWT. */
 export type AuthDiagnostics =
@@ -31,7 +31,12 @@ export interface CredentialDeps {
 const TOKEN_TYPE_HEADER = 'X-Snowflake-Authorization-Token-Type';
 /** A JWT or token with less than this left is replaced before use: a statement may poll for minutes. */
 const RENEW_BEFORE_MS = 5 * 60 * 1000;
-const DEFAULT_DEPS: CredentialDeps = { fetchWebIdentityToken, now: Date.now };
+const DEFAULT_DEPS: CredentialDeps = {
+  // Imported on first use: the STS client is loaded only by workload identity, not at every cold start.
+  fetchWebIdentityToken: async (signal) =>
+    (await import('./workload-identity')).fetchWebIdentityToken(signal),
+  now: Date.now,
+};
 
 /** The authenticator for the settings' credential. Reads the private key now, so a bad key fails first. */
 export function authenticatorFor(

@@ -1,23 +1,14 @@
-// The bare baseline the benchmark compares against: the SDK clients and commands the link uses, and
+// The bare baseline the benchmark compares against: the SDK clients and commands a function uses, and
 // nothing else, bundled the plain way (one CommonJS file, esbuild's defaults for Node.js, minified).
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-/** A client of the AWS SDK the link function creates, and the commands it sends with it. */
+/** A client of the AWS SDK a function creates, and the commands it sends with it (read by link-sdk.ts). */
 export interface SdkClient {
   module: string;
   client: string;
   commands: readonly string[];
 }
-
-// What handler/trust-link imports from the SDK: when it uses another client, add it here, one line.
-export const LINK_SDK: readonly SdkClient[] = [
-  {
-    module: '@aws-sdk/client-iam',
-    client: 'IAMClient',
-    commands: ['GetRoleCommand', 'UpdateAssumeRolePolicyCommand'],
-  },
-];
 
 /** One SDK call as the probe makes it through the bare bundle: `new <client>({}).send(new <command>(input))`. */
 export interface SdkCall {

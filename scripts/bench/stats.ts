@@ -21,7 +21,7 @@ export function msText(value: number): string {
 
 /** A row of fixed-width columns. */
 export function row(...cells: string[]): string {
-  const widths = [54, 14, 14, 10, 12];
+  const widths = [60, 14, 14, 10, 12];
   return cells
     .map((cell, i) => cell.padEnd(widths[i] ?? 0))
     .join('')

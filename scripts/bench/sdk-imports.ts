@@ -1,6 +1,6 @@
-// Which SDK clients and commands the link function uses, read from its source: the files esbuild puts in
-// its bundle, and their `import { … } from '@aws-sdk/client-…'`. The bare bundle then holds the same,
-// whatever client the handler takes up next.
+// Which SDK clients and commands a function uses (the link, the Snowflake side), read from its source: the
+// files esbuild puts in its bundle, and their `import { … } from '@aws-sdk/client-…'`. The bare bundle then
+// holds the same, whatever client the handler takes up next.
 import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import ts from 'typescript';
@@ -18,7 +18,7 @@ export async function sdkImports(entry: string): Promise<SdkClient[]> {
       used.set(module, all);
     }
   }
-  return [...used].sort().map(([module, names]) => clientOf(module, [...names].sort()));
+  return [...used].sort().map(([module, names]) => clientOf(entry, module, [...names].sort()));
 }
 
 // The project's own files in the bundle (not node_modules), as esbuild resolves them.
@@ -55,8 +55,8 @@ function sdkImportsOf(file: string): Map<string, string[]> {
   return found;
 }
 
-function clientOf(module: string, names: string[]): SdkClient {
+function clientOf(entry: string, module: string, names: string[]): SdkClient {
   const client = names.find((name) => name.endsWith('Client'));
-  if (client === undefined) throw new Error(`The link imports commands of ${module} but not its client.`);
+  if (client === undefined) throw new Error(`${entry} imports commands of ${module} but not its client.`);
   return { module, client, commands: names.filter((name) => name.endsWith('Command')) };
 }

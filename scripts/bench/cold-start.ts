@@ -77,7 +77,9 @@ export async function coldStart(subject: Subject, setting: ProbeSetting): Promis
   const ms = (pair: readonly [number, number]) => [msText(pair[0]), msText(pair[1]), ratio(...pair)];
   console.log(row('     load + create client, until its request leaves', ...ms(request), `<= 0.85x ${met}`));
   console.log(row('     ... of which loading the module', ...ms(m('evaluatedMs'))));
-  console.log(row(`     ... until the first ${subject.service} call is answered`, ...ms(m('answeredMs'))));
+  console.log(
+    row(`     ... until answered (ours: the request; bare: ${subject.service})`, ...ms(m('answeredMs'))),
+  );
   const mb = (pair: readonly [number, number]) => {
     const [a, b] = pair.map((kb) => kb / 1024) as [number, number];
     return [`${a.toFixed(1)} MB`, `${b.toFixed(1)} MB`, ratio(a, b)];

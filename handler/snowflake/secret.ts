@@ -1,8 +1,15 @@
 // The one module that reads the connection secret from AWS Secrets Manager, and explains why it could not.
 
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  AWS_CLIENT_CONFIG,
+  AWS_RETRY,
+  awsErrorCode,
+  awsSaid,
+  isAbort,
+  isRetryableAwsError,
+} from '../framework/aws';
 import { withRetries } from '../framework/retry';
-import { AWS_CLIENT_CONFIG, AWS_RETRY, awsErrorCode, awsSaid, isAbort, isRetryableAwsError } from './aws';
 import { AwsCallError, SecretAccessDeniedError, SecretMalformedError, SecretMissingError } from './errors';
 import { type ConnectionSettings, parseConnectionSecret } from './settings';
 

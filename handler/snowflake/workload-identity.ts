@@ -8,8 +8,15 @@
 // global STS endpoint (SDK docs of GetWebIdentityTokenCommand).
 
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import {
+  AWS_CLIENT_CONFIG,
+  AWS_RETRY,
+  awsErrorCode,
+  awsSaid,
+  isAbort,
+  isRetryableAwsError,
+} from '../framework/aws';
 import { withRetries } from '../framework/retry';
-import { AWS_CLIENT_CONFIG, AWS_RETRY, awsErrorCode, awsSaid, isAbort, isRetryableAwsError } from './aws';
 import { AwsCallError, WorkloadIdentityError } from './errors';
 
 /** The audience Snowflake expects when a user's workload identity sets no OIDC_AUDIENCE_LIST. */

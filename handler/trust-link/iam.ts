@@ -8,6 +8,7 @@ import {
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { AWS_CLIENT_CONFIG, awsErrorCode, httpStatus, isAbort, isRetryableAwsError } from '../framework/aws';
 import { type RetryPolicy, withRetries } from '../framework/retry';
 import { IamRefusedError } from './errors';
 import type { RoleTag } from './ownership';
@@ -22,18 +23,14 @@ export interface RoleTrust {
 }
 
 export const IAM_RETRY: RetryPolicy = { attempts: 5, baseMs: 300, maxMs: 4000 };
-const RETRYABLE_CODES = new Set([
-  // IAM is eventually consistent: the grant to this function's role may not have reached IAM yet.
+// Besides throttling, 5xx and the network: IAM is eventually consistent, so the grant to this function's role
+// may not have reached IAM yet; and IAM refuses a write while another is in progress.
+const IAM_RETRYABLE_CODES = new Set([
   'AccessDenied',
-  'Throttling',
   'RequestLimitExceeded',
   'ServiceFailure',
-  'ServiceUnavailable',
   'ConcurrentModification',
-  'TimeoutError',
-  'RequestTimeout',
 ]);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
 let client: IAMClient | undefined;
 
@@ -41,9 +38,8 @@ let client: IAMClient | undefined;
 // the SDK retries LimitExceeded (a quota, not a rate) and does not retry ConcurrentModification.
 function iam(): IAMClient {
   client ??= new IAMClient({
-    maxAttempts: 1,
+    ...AWS_CLIENT_CONFIG,
     ...(process.env.AWS_REGION ? {} : { region: 'us-east-1' }),
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 8000 },
   });
   return client;
 }
@@ -121,9 +117,7 @@ export async function untagRole(
 
 /** Whether a failed IAM call may succeed if made again: throttling, 5xx, a concurrent change, the network. */
 export function isRetryable(error: unknown): boolean {
-  const code = errorCode(error);
-  const status = httpStatus(error);
-  return RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code) || (status !== undefined && status >= 500);
+  return isRetryableAwsError(error) || IAM_RETRYABLE_CODES.has(errorCode(error));
 }
 
 /** An error whose message says what IAM refused and what to do about it. */
@@ -158,19 +152,7 @@ function adviceFor(code: string, said: string, action: string): string {
   return '.';
 }
 
-// IAM's code as it is on the wire: the SDK names modelled errors "<Code>Exception", Node names socket errors by code.
+// IAM's code as it is on the wire: the SDK names modelled errors "<Code>Exception".
 function errorCode(error: unknown): string {
-  if (typeof error !== 'object' || error === null) return 'Unknown';
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
-  return typeof name === 'string' ? name.replace(/Exception$/, '') : 'Unknown';
-}
-
-function httpStatus(error: unknown): number | undefined {
-  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
-  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
-}
-
-function isAbort(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'AbortError' || error.name === 'DeadlineError');
+  return awsErrorCode(error).replace(/Exception$/, '');
 }

@@ -4,6 +4,7 @@
 // it, so that the next holder can tell a read that lags behind (IAM is eventually consistent) from a fresh one.
 
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { AWS_CLIENT_CONFIG, awsErrorCode, isRetryableAwsError } from '../framework/aws';
 import { log } from '../framework/log';
 import { jitteredDelay, type RetryPolicy, sleep } from '../framework/retry';
 import { LockUnavailableError } from './errors';
@@ -36,12 +37,11 @@ export interface LeaseOptions {
 
 // Waits between attempts to take a lease someone else holds: short, since a link holds it for seconds.
 const WAIT: RetryPolicy = { attempts: Number.POSITIVE_INFINITY, baseMs: 100, maxMs: 1000 };
-const RETRYABLE = new Set([
+// DynamoDB's own names for "slow down" and "try again", besides throttling, 5xx and the network.
+const DYNAMODB_RETRYABLE = new Set([
   'ProvisionedThroughputExceededException',
-  'ThrottlingException',
   'RequestLimitExceeded',
   'InternalServerError',
-  'TimeoutError',
 ]);
 const NAMES = {
   '#holder': 'Holder',
@@ -60,9 +60,8 @@ let client: DynamoDBClient | undefined;
 
 function dynamodb(): DynamoDBClient {
   client ??= new DynamoDBClient({
-    maxAttempts: 1,
+    ...AWS_CLIENT_CONFIG,
     ...(process.env.AWS_REGION ? {} : { region: 'us-east-1' }),
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 },
   });
   return client;
 }
@@ -109,7 +108,7 @@ export async function leaseRole(roleName: string, options: LeaseOptions): Promis
       };
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
-      if (!isBusy(error) && !RETRYABLE.has(nameOf(error))) throw explainLockFailure(table, error);
+      if (!isBusy(error) && !isRetryable(error)) throw explainLockFailure(table, error);
       if (waits === 0) log('info', 'Another link holds the role: waiting for it', { roleName });
       await sleep(jitteredDelay(Math.min(waits, 4), WAIT), options.signal);
     }
@@ -162,6 +161,10 @@ function leftStateOf(
   const state = attributes?.State?.S;
   const at = Number(attributes?.StateAt?.N);
   return state !== undefined && Number.isFinite(at) ? { state, at } : undefined;
+}
+
+function isRetryable(error: unknown): boolean {
+  return isRetryableAwsError(error) || DYNAMODB_RETRYABLE.has(awsErrorCode(error));
 }
 
 function isBusy(error: unknown): boolean {

@@ -724,14 +724,12 @@ describe('ownership', () => {
   });
 
   it("answers the marker's Delete SUCCESS even when it cannot read the role", async () => {
-    iamMock
-      .on(GetRoleCommand)
-      .rejects(
-        Object.assign(new Error('not authorized'), {
-          name: 'AccessDenied',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    iamMock.on(GetRoleCommand).rejects(
+      Object.assign(new Error('not authorized'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
 
     const response = await invoke(
       event('Delete', { PhysicalResourceId: 'SnowflakeTrustLink-CreateFailed:request-Create' }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsErrorCode, awsSaid, isAbort, isRetryableAwsError } from '../../handler/snowflake/aws';
+import { awsErrorCode, awsSaid, isAbort, isRetryableAwsError } from '../../handler/framework/aws';
 
 describe('awsErrorCode', () => {
   it.each([

@@ -1,6 +1,6 @@
-// What the Secrets Manager and STS seams share: one client configuration and the reading of SDK errors.
+// What every AWS seam of the project shares: one client configuration and the reading of SDK errors.
 
-import type { RetryPolicy } from '../framework/retry';
+import type { RetryPolicy } from './retry';
 
 export const AWS_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, maxMs: 2000 };
 
@@ -9,6 +9,9 @@ export const AWS_CLIENT_CONFIG = {
   maxAttempts: 1,
   requestHandler: { connectionTimeout: 3000, requestTimeout: 8000 },
 } as const;
+
+/** Socket errors, named by Node.js: the request may not have reached the service. */
+export const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
 const RETRYABLE = new Set([
   'Throttling',
@@ -19,11 +22,7 @@ const RETRYABLE = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'RequestTimeout',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
+  ...NETWORK_CODES,
 ]);
 
 /** The error's code as the service or the socket gave it (`ResourceNotFoundException`, `ECONNRESET`). */
@@ -37,8 +36,14 @@ export function awsErrorCode(error: unknown): string {
 /** Throttling, a 5xx or the network: the same call may succeed if made again. */
 export function isRetryableAwsError(error: unknown): boolean {
   if (isAbort(error)) return false;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const status = httpStatus(error);
   return RETRYABLE.has(awsErrorCode(error)) || (status !== undefined && status >= 500);
+}
+
+/** The HTTP status the service answered with, if it answered. */
+export function httpStatus(error: unknown): number | undefined {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
+  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
 }
 
 /** The caller's signal ended the call: its reason, not a service error. */

@@ -66,6 +66,8 @@ export async function converge(
   const lease = await leaseRole(roleName, { signal: options.signal, ...options.lease });
   let written = lease.previous;
   let wroteAny = false;
+  // A write landed whose round did not complete: what the role says now is known to no record.
+  let landedUnrecorded = false;
   let unansweredAt: number | undefined;
   // Only trust-policy writes are told: a record alone trusts no one, and a failed Create's Delete takes it back.
   const write = async (send: () => Promise<boolean>, tell = false): Promise<boolean> => {
@@ -74,6 +76,7 @@ export async function converge(
     try {
       const landed = await send();
       if (tell) options.onWrite?.(landed ? 'landed' : 'refused');
+      landedUnrecorded ||= landed;
       return landed;
     } catch (error) {
       const refused = error instanceof IamRefusedError && error.changedNothing;
@@ -93,7 +96,14 @@ export async function converge(
       if (!changes) return { role, policy, writes };
       if (writes === MAX_WRITES) throw failedWrite ?? notConfirmed(roleName, writes);
       try {
-        if (!(await applyChanges(roleName, changes, write, options.signal))) return undefined;
+        const applied = await applyChanges(roleName, changes, write, options.signal).catch(
+          (error: unknown) => {
+            // A round IAM refused and whose records were put back leaves the role as it was.
+            if (error instanceof RoundTakenBackError) landedUnrecorded = false;
+            throw error instanceof RoundTakenBackError ? error.cause : error;
+          },
+        );
+        if (!applied) return undefined;
         failedWrite = undefined;
       } catch (error) {
         if (!(error instanceof IamRefusedError && error.retryable)) throw error;
@@ -103,20 +113,25 @@ export async function converge(
       }
       written = { state: roleStateDigest(changes.policy, changes.tagsAfter), at: Date.now() };
       wroteAny = true;
+      landedUnrecorded = false;
       // A writer outside this function may be between its read and its write: give it time to land.
       if (options.settleMs > 0) await sleep(settleDelay(options.settleMs), options.signal);
     }
   } finally {
     // A write that was never answered may still land: the lease stays taken for the window it may land in.
-    // A link that wrote nothing leaves the previous holder's record as it was, with its time.
+    // A link that wrote nothing leaves the previous holder's record as it was, with its time; one whose last
+    // round landed in part clears it, since no digest says what the role holds now.
     const holdUntil = unansweredAt === undefined ? undefined : unansweredAt + options.lateWriteMs;
-    await lease.release(wroteAny ? written?.state : undefined, holdUntil);
+    const left = landedUnrecorded ? null : wroteAny ? written?.state : undefined;
+    await lease.release(left, holdUntil);
   }
 }
 
 /** The writes one round makes, in the order that keeps the record ahead of the statement. */
 interface Changes {
   addTags: RoleTag[];
+  /** The tags as they were before, for the keys addTags overwrites: what a refused round puts back. */
+  replacedTags: RoleTag[];
   policy: TrustPolicy;
   policyChanged: boolean;
   removeTags: string[];
@@ -126,13 +141,14 @@ interface Changes {
 function changesOf(policy: TrustPolicy, role: RoleTrust, wanted: WantedRole): Changes | undefined {
   const current = new Map(role.tags.map((tag) => [tag.key, tag.value]));
   const addTags = (wanted.tags ?? []).filter((tag) => current.get(tag.key) !== tag.value);
+  const replacedTags = role.tags.filter((tag) => addTags.some((added) => added.key === tag.key));
   const removeTags = (wanted.untag ?? []).filter((key) => current.has(key));
   const policyChanged = !samePolicy(policy, wanted.policy);
   if (addTags.length === 0 && removeTags.length === 0 && !policyChanged) return undefined;
   for (const tag of addTags) current.set(tag.key, tag.value);
   for (const key of removeTags) current.delete(key);
   const tagsAfter = [...current].map(([key, value]) => ({ key, value }));
-  return { addTags, policy: wanted.policy, policyChanged, removeTags, tagsAfter };
+  return { addTags, replacedTags, policy: wanted.policy, policyChanged, removeTags, tagsAfter };
 }
 
 // The record goes first, so that whatever lands of the statement is already owned; it goes last on removal.
@@ -151,7 +167,7 @@ async function applyChanges(
       if (!(await write(() => writeRoleTrust(roleName, document, signal), true))) return false;
     } catch (error) {
       if (error instanceof IamRefusedError && error.changedNothing && !error.retryable) {
-        await takeBackRecords(roleName, addTags, signal);
+        if (await takeBackRecords(roleName, changes, signal)) throw new RoundTakenBackError(error);
       }
       throw error;
     }
@@ -160,16 +176,25 @@ async function applyChanges(
   return true;
 }
 
-async function takeBackRecords(roleName: string, added: RoleTag[], signal: AbortSignal): Promise<void> {
-  if (added.length === 0) return;
+/** IAM refused a round's statement, and the records the round wrote were put back as they were. */
+class RoundTakenBackError extends Error {
+  constructor(override readonly cause: IamRefusedError) {
+    super(cause.message, { cause });
+  }
+}
+
+async function takeBackRecords(roleName: string, changes: Changes, signal: AbortSignal): Promise<boolean> {
+  const { addTags, replacedTags } = changes;
+  const added = addTags
+    .filter((tag) => !replacedTags.some((old) => old.key === tag.key))
+    .map((tag) => tag.key);
   try {
-    await untagRole(
-      roleName,
-      added.map((tag) => tag.key),
-      signal,
-    );
+    if (replacedTags.length > 0) await tagRole(roleName, replacedTags, signal);
+    if (added.length > 0) await untagRole(roleName, added, signal);
+    return true;
   } catch (error) {
-    log('warn', 'Could not take back the ownership record of a refused link', { error: String(error) });
+    log('warn', 'Could not take back the ownership records of a refused link', { error: String(error) });
+    return false;
   }
 }
 

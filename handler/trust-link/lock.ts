@@ -20,11 +20,12 @@ export interface RoleLease {
   /** What the previous holder left, if a holder ever wrote. */
   previous?: LeftState;
   /**
-   * Ends the lease; with a state, records it for the next holder. With `holdUntil`, no other invocation may
+   * Ends the lease; with a state, records it for the next holder; with null, clears the record (the role
+   * holds what no digest says). With `holdUntil`, no other invocation may
    * take the lease before then (a write that went unanswered may still land); a later release of the same
    * invocation (an undo) never shortens that hold. A lease that expired meanwhile is left alone.
    */
-  release(state?: string, holdUntil?: number): Promise<void>;
+  release(state?: string | null, holdUntil?: number): Promise<void>;
 }
 
 export interface LeaseOptions {
@@ -119,17 +120,19 @@ async function releaseLease(
   table: string,
   key: Record<string, { S: string }>,
   holder: string,
-  state: string | undefined,
+  state: string | null | undefined,
   holdUntil: number | undefined,
 ): Promise<void> {
+  const recorded = typeof state === 'string';
   const sets = [
-    ...(state === undefined ? [] : ['#state = :state', '#at = :at']),
+    ...(recorded ? ['#state = :state', '#at = :at'] : []),
     ...(holdUntil === undefined ? [] : ['#hold = :hold', '#holdBy = :holder']),
   ];
-  const update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE #holder, #until`;
+  const removes = ['#holder', '#until', ...(state === null ? ['#state', '#at'] : [])];
+  const update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removes.join(', ')}`;
   const values = {
     ':holder': { S: holder },
-    ...(state === undefined ? {} : { ':state': { S: state }, ':at': { N: String(Date.now()) } }),
+    ...(recorded ? { ':state': { S: state }, ':at': { N: String(Date.now()) } } : {}),
     ...(holdUntil === undefined ? {} : { ':hold': { N: String(holdUntil) } }),
   };
   try {

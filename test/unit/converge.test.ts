@@ -1,5 +1,5 @@
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { converge, roleStateDigest } from '../../handler/trust-link/converge';
@@ -126,6 +126,47 @@ describe('converge', () => {
 
     expect(dynamodb).toHaveReceivedNthCommandWith(UpdateItemCommand, 2, {
       UpdateExpression: 'REMOVE #holder, #until',
+    });
+  });
+
+  const refusedLink = (policy: TrustPolicy) => ({
+    policy: policy.Statement.some((st) => st.Sid === 'Unknown')
+      ? policy
+      : {
+          ...policy,
+          Statement: [
+            ...policy.Statement,
+            { ...ops, Sid: 'Unknown', Principal: { AWS: 'arn:aws:iam::123456789001:user/unknown' } },
+          ],
+        },
+    tags: [
+      { key: 'SnowflakeTrustLink:mine', value: 'new' },
+      { key: 'SnowflakeTrustLink:added', value: 'x' },
+    ],
+  });
+
+  it("puts the records of a round IAM refused back as they were, and leaves the lease's record alone", async () => {
+    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
+    dynamodb.on(UpdateItemCommand).resolves({});
+    iam.tags.get('snowflake')?.set('SnowflakeTrustLink:mine', 'old');
+
+    await expect(converge('snowflake', refusedLink, options(5000))).rejects.toThrow('Invalid principal');
+
+    expect([...(iam.tags.get('snowflake') ?? [])]).toEqual([['SnowflakeTrustLink:mine', 'old']]);
+    expect(dynamodb).toHaveReceivedNthCommandWith(UpdateItemCommand, 2, {
+      UpdateExpression: 'REMOVE #holder, #until',
+    });
+  });
+
+  it("clears the lease's record when a round landed in part and could not be put back", async () => {
+    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
+    dynamodb.on(UpdateItemCommand).resolves({});
+    iamMock.on(UntagRoleCommand).rejects(Object.assign(new Error('busy'), { name: 'ServiceFailure' }));
+
+    await expect(converge('snowflake', refusedLink, options(5000))).rejects.toThrow('Invalid principal');
+
+    expect(dynamodb).toHaveReceivedNthCommandWith(UpdateItemCommand, 2, {
+      UpdateExpression: 'REMOVE #holder, #until, #state, #at',
     });
   });
 });

@@ -65,6 +65,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     TRUST_LINK_SETTLE_MS: String(options.settleMs ?? 20),
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TRUST_LINK_LATE_WRITE_MS: String(options.lateWriteMs ?? 1500),
+    // Above the lab's slowest read lag (1.5 s): a scene set by hand right after a link is met within it.
+    TRUST_LINK_MAX_READ_LAG_MS: '3000',
   };
   const lab = await startLab({
     knownPrincipals: [SNOWFLAKE_USER, OTHER_SNOWFLAKE_USER],

@@ -17,6 +17,7 @@ import {
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
+import { releaseLeaseInput, takeLeaseInput } from '../handler/trust-link/lease-requests';
 import { DynamoDbStandIn, IamStandIn } from '../lab';
 
 const { values } = parseArgs({ options: { moto: { type: 'string', default: 'http://127.0.0.1:5000' } } });
@@ -104,57 +105,26 @@ function iamSteps(endpoint: string, roleName: string): Step[] {
   ];
 }
 
+// The lease's own requests (handler/trust-link/lease-requests.ts), so that moto checks what the link sends.
 function leaseSteps(endpoint: string, table: string): Step[] {
   const dynamodb = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
   const key = { LockId: { S: 'role/snowflake' } };
+  const lease = { table, roleName: 'Snowflake', now: 1000 };
   const take = (holder: string, until: number) =>
     dynamodb
-      .send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET #holder = :holder, #until = :until',
-          ConditionExpression:
-            '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
-            '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)',
-          ExpressionAttributeNames: {
-            '#holder': 'Holder',
-            '#until': 'LeaseUntil',
-            '#hold': 'HoldUntil',
-            '#holdBy': 'HoldBy',
-          },
-          ExpressionAttributeValues: {
-            ':holder': { S: holder },
-            ':until': { N: String(until) },
-            ':now': { N: '1000' },
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      )
+      .send(new UpdateItemCommand(takeLeaseInput({ ...lease, holder, until })))
       .then((answer) => answer.Attributes ?? {});
   const release = (holder: string, holdUntil?: number) =>
     dynamodb
       .send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: `SET #state = :state, #at = :at${holdUntil === undefined ? '' : ', #hold = :hold, #holdBy = :holder'} REMOVE #holder, #until`,
-          ConditionExpression: '#holder = :holder',
-          ExpressionAttributeNames: {
-            '#holder': 'Holder',
-            '#until': 'LeaseUntil',
-            '#state': 'State',
-            '#at': 'StateAt',
-            ...(holdUntil === undefined ? {} : { '#hold': 'HoldUntil', '#holdBy': 'HoldBy' }),
-          },
-          ExpressionAttributeValues: {
-            ':holder': { S: holder },
-            ':state': { S: 'digest' },
-            ':at': { N: '7' },
-            ...(holdUntil === undefined ? {} : { ':hold': { N: String(holdUntil) } }),
-          },
-        }),
+        new UpdateItemCommand(
+          releaseLeaseInput({ ...lease, holder, state: 'digest', ...(holdUntil ? { holdUntil } : {}) }),
+        ),
       )
+      .then(() => 'ok');
+  const clear = (holder: string) =>
+    dynamodb
+      .send(new UpdateItemCommand(releaseLeaseInput({ ...lease, holder, state: null })))
       .then(() => 'ok');
   return [
     ['a first holder takes the lease', () => take('a', 5000)],
@@ -179,6 +149,13 @@ function leaseSteps(endpoint: string, table: string): Step[] {
     ],
     ['another holder is refused while the hold lasts', () => take('d', 5000)],
     ['the holder of the hold takes it again', () => take('c', 5000)],
+    [
+      'a release that clears the recorded state',
+      async () => {
+        await take('c', 5000);
+        return clear('c');
+      },
+    ],
     [
       'the item as it stands',
       async () => (await dynamodb.send(new GetItemCommand({ TableName: table, Key: key }))).Item,

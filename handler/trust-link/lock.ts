@@ -3,11 +3,12 @@
 // conditional write in DynamoDB does. The lease also carries a digest of the role as its last holder left
 // it, so that the next holder can tell a read that lags behind (IAM is eventually consistent) from a fresh one.
 
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { AWS_CLIENT_CONFIG, awsErrorCode, isRetryableAwsError } from '../framework/aws';
 import { log } from '../framework/log';
 import { jitteredDelay, type RetryPolicy, sleep } from '../framework/retry';
 import { LockUnavailableError } from './errors';
+import { releaseLeaseInput, takeLeaseInput } from './lease-requests';
 
 /** What the previous holder left: a digest of the role's trust policy and tags, and when it wrote it. */
 export interface LeftState {
@@ -44,18 +45,6 @@ const DYNAMODB_RETRYABLE = new Set([
   'RequestLimitExceeded',
   'InternalServerError',
 ]);
-const NAMES = {
-  '#holder': 'Holder',
-  '#until': 'LeaseUntil',
-  '#state': 'State',
-  '#at': 'StateAt',
-  '#hold': 'HoldUntil',
-  '#holdBy': 'HoldBy',
-};
-// Free, or its own already, and not held for a write of another invocation that may still land.
-const TAKE_CONDITION =
-  '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
-  '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)';
 
 let client: DynamoDBClient | undefined;
 
@@ -82,30 +71,19 @@ export async function leaseRole(roleName: string, options: LeaseOptions): Promis
     log('warn', 'TRUST_LINK_LOCK_TABLE is not set: links on one role are not serialized', { roleName });
     return { release: async () => {} };
   }
-  // IAM role names are unique without regard to case.
-  const key = { LockId: { S: `role/${roleName.toLowerCase()}` } };
   for (let waits = 0; ; waits++) {
     try {
       const { Attributes } = await dynamodb().send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET #holder = :holder, #until = :until',
-          ConditionExpression: TAKE_CONDITION,
-          ExpressionAttributeNames: namesIn(TAKE_CONDITION),
-          ExpressionAttributeValues: {
-            ':holder': { S: options.holder },
-            ':until': { N: String(options.until) },
-            ':now': { N: String(Date.now()) },
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
+        new UpdateItemCommand(takeLeaseInput({ table, roleName, ...options, now: Date.now() })),
         { abortSignal: options.signal },
       );
       const previous = leftStateOf(Attributes);
       return {
         ...(previous ? { previous } : {}),
-        release: (state, holdUntil) => releaseLease(table, key, options.holder, state, holdUntil),
+        release: (state, holdUntil) =>
+          releaseLease(
+            releaseLeaseInput({ table, roleName, holder: options.holder, state, holdUntil, now: Date.now() }),
+          ),
       };
     } catch (error) {
       if (options.signal.aborted) throw options.signal.reason;
@@ -116,46 +94,13 @@ export async function leaseRole(roleName: string, options: LeaseOptions): Promis
   }
 }
 
-async function releaseLease(
-  table: string,
-  key: Record<string, { S: string }>,
-  holder: string,
-  state: string | null | undefined,
-  holdUntil: number | undefined,
-): Promise<void> {
-  const recorded = typeof state === 'string';
-  const sets = [
-    ...(recorded ? ['#state = :state', '#at = :at'] : []),
-    ...(holdUntil === undefined ? [] : ['#hold = :hold', '#holdBy = :holder']),
-  ];
-  const removes = ['#holder', '#until', ...(state === null ? ['#state', '#at'] : [])];
-  const update = `${sets.length > 0 ? `SET ${sets.join(', ')} ` : ''}REMOVE ${removes.join(', ')}`;
-  const values = {
-    ':holder': { S: holder },
-    ...(recorded ? { ':state': { S: state }, ':at': { N: String(Date.now()) } } : {}),
-    ...(holdUntil === undefined ? {} : { ':hold': { N: String(holdUntil) } }),
-  };
+async function releaseLease(input: UpdateItemCommandInput): Promise<void> {
   try {
-    await dynamodb().send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: key,
-        UpdateExpression: update,
-        ConditionExpression: '#holder = :holder',
-        ExpressionAttributeNames: namesIn(`${update} #holder`),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await dynamodb().send(new UpdateItemCommand(input));
   } catch (error) {
     // The lease ends by itself; a holder that cannot release it only makes the next one wait.
-    log('warn', 'Could not release the lease on the role', { error: nameOf(error), holder });
+    log('warn', 'Could not release the lease on the role', { error: nameOf(error) });
   }
-}
-
-// DynamoDB refuses a name placeholder the expressions do not use.
-function namesIn(expressions: string): Record<string, string> {
-  const used = new Set(expressions.match(/#\w+/g));
-  return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => used.has(placeholder)));
 }
 
 function leftStateOf(

@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { takeLeaseInput } from '../../handler/trust-link/lease-requests';
 import { applyUpdate, DynamoDbStandIn, ExpressionError, meetsCondition } from '../../lab/dynamodb';
 
 let dynamodb: DynamoDbStandIn;
@@ -33,28 +34,10 @@ afterAll(async () => {
   await dynamodb.close();
 });
 
+// The link's own lease requests, against the stand-in.
 const take = (holder: string, until: number, now = Date.now()) =>
   client.send(
-    new UpdateItemCommand({
-      TableName: TABLE,
-      Key: key,
-      UpdateExpression: 'SET #holder = :holder, #until = :until',
-      ConditionExpression:
-        '(attribute_not_exists(#holder) OR #holder = :holder OR #until < :now) AND ' +
-        '(attribute_not_exists(#hold) OR #hold < :now OR #holdBy = :holder)',
-      ExpressionAttributeNames: {
-        '#holder': 'Holder',
-        '#until': 'LeaseUntil',
-        '#hold': 'HoldUntil',
-        '#holdBy': 'HoldBy',
-      },
-      ExpressionAttributeValues: {
-        ':holder': { S: holder },
-        ':until': { N: String(until) },
-        ':now': { N: String(now) },
-      },
-      ReturnValues: 'ALL_OLD',
-    }),
+    new UpdateItemCommand(takeLeaseInput({ table: TABLE, roleName: 'Snowflake', holder, until, now })),
   );
 
 describe('DynamoDB stand-in, through the real @aws-sdk/client-dynamodb', () => {

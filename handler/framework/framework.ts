@@ -15,6 +15,11 @@ export interface Owner {
   logicalId: string;
 }
 
+/** The stack's name in its id (arn:…:stack/<name>/<uuid>), or the id itself when it is not such an ARN. */
+export function stackNameOf(stackId: string): string {
+  return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
+}
+
 /** One invocation's shared state: its deadline signal, who asks, and what to answer and undo if it fails. */
 export interface Invocation {
   signal: AbortSignal;

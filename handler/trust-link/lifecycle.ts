@@ -1,7 +1,7 @@
 // What each request does to the trust policy: Create and Update link, Delete unlinks. A link records its
 // ownership on the role (ownership.ts) and removes a statement only when the record says it wrote it.
 
-import type { Invocation as FrameworkInvocation, Outcome } from '../framework/framework';
+import { type Invocation as FrameworkInvocation, type Outcome, stackNameOf } from '../framework/framework';
 import { log } from '../framework/log';
 import { type Converged, converge, type WantedRole, type WriteEvent } from './converge';
 import { ForeignStackError, OwnedElsewhereError, RoleNotFoundError, SidInUseError } from './errors';
@@ -14,7 +14,6 @@ import {
   ownershipOf,
   recordedAsWritten,
   recordTag,
-  stackNameOf,
 } from './ownership';
 import { linkPhysicalId, parseLinkPhysicalId, sameLink } from './physical-id';
 import { type LinkSpec, parseLinkProperties } from './properties';

@@ -2,7 +2,7 @@
 // plain values: what the record says, whose statement it is, and what a link may do with it. No I/O here.
 
 import { createHash } from 'node:crypto';
-import type { Owner } from '../framework/framework';
+import { type Owner, stackNameOf } from '../framework/framework';
 import { canonicalJson, type Statement } from './trust-policy';
 
 /** A role tag, as IAM lists it. */
@@ -91,11 +91,6 @@ export function ownershipOf(records: readonly OwnerRecord[], owner: Owner, sid: 
 export function recordedAsWritten(records: readonly OwnerRecord[], statement: Statement): boolean {
   const written = statementDigest(statement);
   return records.some((record) => record.statement === written);
-}
-
-/** The stack's name in its id (arn:...:stack/<name>/<uuid>), or the id itself. */
-export function stackNameOf(stackId: string): string {
-  return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
 }
 
 function digest(text: string, hexChars: number): string {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { stackNameOf } from '../../handler/framework/framework';
 import {
   ownerRecord,
   ownerRecords,
   ownershipOf,
   recordedAsWritten,
   recordTag,
-  stackNameOf,
   statementDigest,
 } from '../../handler/trust-link/ownership';
 

@@ -5,7 +5,7 @@
 // An adopted integration's physical id says "adopted": it is altered, never dropped.
 
 import { randomBytes } from 'node:crypto';
-import type { Owner } from '../../framework/framework';
+import { type Owner, stackNameOf } from '../../framework/framework';
 
 /** What a physical id says about the integration it names. */
 export type IntegrationClaim =
@@ -53,11 +53,6 @@ export function markerOf(
 export function madeByOwner(comment: string | null | undefined, owner: Owner): boolean {
   const marker = markerOf(comment);
   return marker?.stackName === stackNameOf(owner.stackId) && marker.logicalId === owner.logicalId;
-}
-
-/** The stack's name from its id (arn:…:stack/<name>/<uuid>); the id itself when it is not an ARN. */
-export function stackNameOf(stackId: string): string {
-  return /:stack\/([^/]+)\//.exec(stackId)?.[1] ?? stackId;
 }
 
 /** The physical id of a failed Create: names nothing, so its Delete drops nothing. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackNameOf } from '../../../handler/framework/framework';
 import { handler } from '../../../handler/snowflake/index';
 import { rotatedName } from '../../../handler/snowflake/resources/names';
 import {
@@ -7,7 +8,6 @@ import {
   markedComment,
   markerOf,
   parseIntegrationPhysicalId,
-  stackNameOf,
 } from '../../../handler/snowflake/resources/ownership';
 import { snowflakeSettings } from '../../../handler/snowflake/resources/session';
 import { explainAssumeRole } from '../../../handler/snowflake/resources/verify';

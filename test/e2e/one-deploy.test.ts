@@ -1,14 +1,12 @@
 // template.yaml's one-deploy stack (SnowflakeConnection given) through the lab's CloudFormation stand-in,
 // with the built bundles: the Snowflake function, the link function and the echo Lambda behind the API
 // Gateway stand-in. After each operation both sides are checked: Snowflake's catalog and the role's trust.
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authenticatorFor } from '../../handler/snowflake/credentials';
-import { parseConnectionSecret } from '../../handler/snowflake/settings';
 import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/sql';
-import { SqlApiClient } from '../../handler/snowflake/sql-api';
-import { type Lab, loadTemplate, type Stack, startLab, type Template, type TrustPolicy } from '../../lab';
+import type { SqlApiClient } from '../../handler/snowflake/sql-api';
+import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
+import { startOneDeployLab } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
 const INTEGRATION = 'ECHO_API_INTEGRATION';
@@ -20,33 +18,11 @@ let client: SqlApiClient;
 let stackCount = 0;
 
 beforeAll(async () => {
-  const missing = BUNDLES.filter((bundle) => !existsSync(bundle));
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
-  template = loadTemplate('template.yaml');
-  lab = await startLab({
-    snowflake: { propagationMs: 400 },
-    cloudformation: {
-      serviceTimeoutMs: 60_000,
-      bodyTimeoutMs: 2000,
-      environment: {
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        TRUST_LINK_SETTLE_MS: '20',
-        SNOWFLAKE_VERIFY_SECONDS: '6',
-      },
-    },
-  });
-  lab.snowflake.createUser({ name: 'SVC', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'COMPUTE_WH' });
-  lab.snowflake.createDatabase('LAB');
-  const connection = {
-    account: 'MYORG-MYACCOUNT',
-    user: 'SVC',
-    token: lab.snowflake.addProgrammaticAccessToken('SVC'),
-  };
-  secretArn = lab.secrets.putSecret('snowflake/connection', connection).arn;
-  const settings = parseConnectionSecret(JSON.stringify(connection), 'test');
-  client = new SqlApiClient(settings, authenticatorFor(settings), {
-    endpointOverride: lab.snowflake.endpoint,
-  });
+  ({ lab, template, secretArn, client } = await startOneDeployLab({
+    templatePath: 'template.yaml',
+    bundles: BUNDLES,
+    secretName: 'snowflake/connection',
+  }));
 });
 
 afterAll(async () => {

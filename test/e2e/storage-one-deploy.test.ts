@@ -2,14 +2,12 @@
 // CloudFormation stand-in, with the built bundles: the storage integration, the link, and the stage made
 // once SYSTEM$VALIDATE_STORAGE_INTEGRATION says Snowflake reaches the bucket. After each operation both
 // sides are checked: Snowflake's catalog and the storage role's trust.
-import { existsSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authenticatorFor } from '../../handler/snowflake/credentials';
-import { parseConnectionSecret } from '../../handler/snowflake/settings';
 import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/sql';
-import { SqlApiClient } from '../../handler/snowflake/sql-api';
-import { type Lab, loadTemplate, type Stack, startLab, type Template, type TrustPolicy } from '../../lab';
+import type { SqlApiClient } from '../../handler/snowflake/sql-api';
+import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
+import { startOneDeployLab } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs'];
 const INTEGRATION = 'S3_STORAGE_INTEGRATION';
@@ -23,35 +21,13 @@ let client: SqlApiClient;
 let stackCount = 0;
 
 beforeAll(async () => {
-  const missing = BUNDLES.filter((bundle) => !existsSync(bundle));
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
-  template = loadTemplate('examples/storage-integration.yaml');
-  lab = await startLab({
-    snowflake: { propagationMs: 400 },
-    cloudformation: {
-      // The example's CodeUri is ../dist/…, relative to the example.
-      templateDir: 'examples',
-      serviceTimeoutMs: 60_000,
-      bodyTimeoutMs: 2000,
-      environment: {
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        TRUST_LINK_SETTLE_MS: '20',
-        SNOWFLAKE_VERIFY_SECONDS: '6',
-      },
-    },
-  });
-  lab.snowflake.createUser({ name: 'SVC', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'COMPUTE_WH' });
-  lab.snowflake.createDatabase('LAB');
-  const connection = {
-    account: 'MYORG-MYACCOUNT',
-    user: 'SVC',
-    token: lab.snowflake.addProgrammaticAccessToken('SVC'),
-  };
-  secretArn = lab.secrets.putSecret('snowflake/storage-connection', connection).arn;
-  const settings = parseConnectionSecret(JSON.stringify(connection), 'test');
-  client = new SqlApiClient(settings, authenticatorFor(settings), {
-    endpointOverride: lab.snowflake.endpoint,
-  });
+  ({ lab, template, secretArn, client } = await startOneDeployLab({
+    templatePath: 'examples/storage-integration.yaml',
+    // The example's CodeUri is ../dist/…, relative to the example.
+    templateDir: 'examples',
+    bundles: BUNDLES,
+    secretName: 'snowflake/storage-connection',
+  }));
 });
 
 afterAll(async () => {

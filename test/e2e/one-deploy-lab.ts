@@ -1,0 +1,55 @@
+// The lab for a one-deploy stack (SnowflakeConnection given): the stand-ins, the built bundles the template
+// names, a Snowflake service user with a token in a Secrets Manager secret, and a SQL API client of the
+// test's own to look at Snowflake's catalog. Shared by the gateway and the storage example's suites.
+import { existsSync } from 'node:fs';
+import { authenticatorFor } from '../../handler/snowflake/credentials';
+import { parseConnectionSecret } from '../../handler/snowflake/settings';
+import { SqlApiClient } from '../../handler/snowflake/sql-api';
+import { type Lab, loadTemplate, startLab, type Template } from '../../lab';
+
+export interface OneDeployLab {
+  lab: Lab;
+  template: Template;
+  /** The connection secret's ARN, for the SnowflakeConnection parameter. */
+  secretArn: string;
+  /** A client signed in as the service user, to read Snowflake's catalog. */
+  client: SqlApiClient;
+}
+
+/** Starts the lab for a template; fails at once when a bundle it needs has not been built. */
+export async function startOneDeployLab(options: {
+  templatePath: string;
+  /** Where the template's CodeUri paths start; default the current directory. */
+  templateDir?: string;
+  bundles: string[];
+  secretName: string;
+}): Promise<OneDeployLab> {
+  const missing = options.bundles.filter((bundle) => !existsSync(bundle));
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
+  const lab = await startLab({
+    snowflake: { propagationMs: 400 },
+    cloudformation: {
+      ...(options.templateDir ? { templateDir: options.templateDir } : {}),
+      serviceTimeoutMs: 60_000,
+      bodyTimeoutMs: 2000,
+      environment: {
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        TRUST_LINK_SETTLE_MS: '20',
+        SNOWFLAKE_VERIFY_SECONDS: '6',
+      },
+    },
+  });
+  lab.snowflake.createUser({ name: 'SVC', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'COMPUTE_WH' });
+  lab.snowflake.createDatabase('LAB');
+  const connection = {
+    account: 'MYORG-MYACCOUNT',
+    user: 'SVC',
+    token: lab.snowflake.addProgrammaticAccessToken('SVC'),
+  };
+  const secretArn = lab.secrets.putSecret(options.secretName, connection).arn;
+  const settings = parseConnectionSecret(JSON.stringify(connection), 'test');
+  const client = new SqlApiClient(settings, authenticatorFor(settings), {
+    endpointOverride: lab.snowflake.endpoint,
+  });
+  return { lab, template: loadTemplate(options.templatePath), secretArn, client };
+}

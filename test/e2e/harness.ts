@@ -15,11 +15,13 @@ import {
 } from '../../lab';
 
 export const BUNDLE = 'dist/trust-link/index.mjs';
-export const SNOWFLAKE_USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
+
+import { SID, SNOWFLAKE_USER } from '../helpers/trust';
+
+export { linkedStatement, SID, SNOWFLAKE_USER } from '../helpers/trust';
 export const OTHER_SNOWFLAKE_USER = 'arn:aws:iam::123456789002:user/xyz9-b-self9876';
 export const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
 export const NEW_EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_b765432/t1bCDEFgHIJklmNoPqR=';
-export const SID = 'SnowflakeTrustLink';
 const DIRECT_LOCK_TABLE = 'trust-link-direct-locks';
 /** The stack direct requests come from unless told otherwise. */
 export const STACK_ID =
@@ -121,20 +123,6 @@ export function placeholderPolicy(accountId = '123456789012'): TrustPolicy {
     Statement: [
       { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'sts:AssumeRole' },
     ],
-  };
-}
-
-/** The statement a link owns: the seed's step 9 statement under its Sid. */
-export function linkedStatement(
-  externalIds: string | string[],
-  { sid = SID, user = SNOWFLAKE_USER }: { sid?: string; user?: string } = {},
-): TrustStatement {
-  return {
-    Sid: sid,
-    Effect: 'Allow',
-    Principal: { AWS: user },
-    Action: 'sts:AssumeRole',
-    Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
   };
 }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IamStandIn } from '../../lab/iam';
 import { ASSUME_ROLE_ERROR, SnowflakeStandIn } from '../../lab/snowflake';
+import { linkedTrust, SNOWFLAKE_USER } from '../helpers/trust';
 import {
   type EchoService,
   type KeyPair,
@@ -12,7 +13,6 @@ import {
   submit,
 } from './snowflake-helpers';
 
-const SNOWFLAKE_USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/snowflake';
 let iam: IamStandIn;
 let snowflake: SnowflakeStandIn;
@@ -30,21 +30,6 @@ function run(
     warehouse: 'COMPUTE_WH',
     ...extra,
   });
-}
-
-function trustFor(externalId: string): object {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'SnowflakeTrustLink',
-        Effect: 'Allow',
-        Principal: { AWS: SNOWFLAKE_USER },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
-      },
-    ],
-  };
 }
 
 const placeholder = {
@@ -92,7 +77,7 @@ afterAll(async () => {
 
 describe('Snowflake stand-in: external functions', () => {
   it('calls the function through its integration once the trust is linked, and answers its rows', async () => {
-    iam.setTrustPolicy('snowflake', trustFor(await createApiIntegration()));
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
     const created = await createEchoFunction();
 
     const reply = await run("SELECT echo('hello')");
@@ -117,12 +102,12 @@ describe('Snowflake stand-in: external functions', () => {
   });
 
   it('fails after CREATE OR REPLACE until the trust names the new external id', async () => {
-    iam.setTrustPolicy('snowflake', trustFor(await createApiIntegration()));
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
     await createEchoFunction();
 
     const renewed = await createApiIntegration();
     const stale = await run("SELECT echo('hello')");
-    iam.setTrustPolicy('snowflake', trustFor(renewed));
+    iam.setTrustPolicy('snowflake', linkedTrust(renewed));
     const relinked = await run("SELECT echo('hello')");
 
     expect(stale.body.message).toBe(ASSUME_ROLE_ERROR);
@@ -135,7 +120,7 @@ describe('Snowflake stand-in: external functions', () => {
     await createEchoFunction();
     await sleep(350);
 
-    iam.setTrustPolicy('snowflake', trustFor(externalId));
+    iam.setTrustPolicy('snowflake', linkedTrust(externalId));
     const early = await run("SELECT echo('hello')");
     await sleep(350);
     const late = await run("SELECT echo('hello')");
@@ -145,7 +130,7 @@ describe('Snowflake stand-in: external functions', () => {
   });
 
   it('passes bindings as arguments', async () => {
-    iam.setTrustPolicy('snowflake', trustFor(await createApiIntegration()));
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
     await createEchoFunction();
 
     const reply = await run('SELECT echo(?)', { bindings: { '1': { type: 'TEXT', value: "it's" } } });
@@ -154,7 +139,7 @@ describe('Snowflake stand-in: external functions', () => {
   });
 
   it('reports the remote service error with its status', async () => {
-    iam.setTrustPolicy('snowflake', trustFor(await createApiIntegration()));
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
     await createEchoFunction();
     echo.status = 500;
 
@@ -167,7 +152,7 @@ describe('Snowflake stand-in: external functions', () => {
   });
 
   it('needs a warehouse to call a function', async () => {
-    iam.setTrustPolicy('snowflake', trustFor(await createApiIntegration()));
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
     await createEchoFunction();
 
     const reply = await run("SELECT echo('hello')", { warehouse: 'NO_SUCH_WH' });
@@ -209,7 +194,7 @@ describe('Snowflake stand-in: SYSTEM$VALIDATE_STORAGE_INTEGRATION', () => {
     "SELECT SYSTEM$VALIDATE_STORAGE_INTEGRATION('s3_int', 's3://bucket/data/', 'test.csv', 'all')";
 
   it('reports success for every action once Snowflake can assume the role', async () => {
-    iam.setTrustPolicy('snowflake', trustFor(await createStorageIntegration()));
+    iam.setTrustPolicy('snowflake', linkedTrust(await createStorageIntegration()));
 
     const reply = await run(validate);
 

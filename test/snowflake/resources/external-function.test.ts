@@ -13,6 +13,7 @@ import { createIntegration } from '../../../handler/snowflake/resources/integrat
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
 import { VerifyFailedError } from '../../../handler/snowflake/resources/verify';
 import { identifier, sql } from '../../../handler/snowflake/sql';
+import { linkedTrust } from '../../helpers/trust';
 import {
   API_URL,
   FAILED_CREATE,
@@ -22,7 +23,6 @@ import {
   ROLE_NAME,
   type SnowflakeLab,
   startSnowflakeLab,
-  trustFor,
 } from './lab';
 
 let lab: SnowflakeLab;
@@ -61,7 +61,7 @@ async function integration(name: string, trusted: boolean): Promise<string> {
     invocationFor(lab, `Integration${name}`),
   );
   const externalId = outcome.data?.ExternalId ?? '';
-  if (trusted) lab.iam.setTrustPolicy(ROLE_NAME, trustFor([externalId]));
+  if (trusted) lab.iam.setTrustPolicy(ROLE_NAME, linkedTrust([externalId]));
   return externalId;
 }
 
@@ -162,7 +162,7 @@ describe('Custom::SnowflakeExternalFunction', () => {
     const newId = await integration('ECHO_API_2', false);
     // The trust IAM serves is the one written a propagation delay ago: let the first one be in force.
     await sleep(1100);
-    lab.iam.setTrustPolicy(ROLE_NAME, trustFor([oldId, newId]));
+    lab.iam.setTrustPolicy(ROLE_NAME, linkedTrust([oldId, newId]));
     lab.snowflake.propagationMs = 1000;
     const next = { ...PROPERTIES, IntegrationName: 'ECHO_API_2' };
 

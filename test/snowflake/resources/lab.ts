@@ -10,8 +10,8 @@ import { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { ApiGatewayStandIn } from '../../../lab/apigateway';
 import { IamStandIn } from '../../../lab/iam';
 import { SnowflakeStandIn } from '../../../lab/snowflake';
+import { SNOWFLAKE_USER } from '../../helpers/trust';
 
-export const SNOWFLAKE_USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 export const ROLE_NAME = 'snowflake';
 export const ROLE_ARN = `arn:aws:iam::123456789012:role/${ROLE_NAME}`;
 export const STACK_ID =
@@ -79,22 +79,6 @@ export function invocationFor(
     connect: lab.connect,
     verifyMs: 3000,
     ...overrides,
-  };
-}
-
-/** The trust the link writes for one integration's IAM user and external ids. */
-export function trustFor(externalIds: string[]): object {
-  return {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Sid: 'SnowflakeTrustLink',
-        Effect: 'Allow',
-        Principal: { AWS: SNOWFLAKE_USER },
-        Action: 'sts:AssumeRole',
-        Condition: { StringEquals: { 'sts:ExternalId': externalIds } },
-      },
-    ],
   };
 }
 

@@ -2,9 +2,9 @@
 // names, a Snowflake service user with a token in a Secrets Manager secret, and a SQL API client of the
 // test's own to look at Snowflake's catalog. Shared by the gateway and the storage example's suites.
 import { existsSync } from 'node:fs';
-import { authenticatorFor } from '../../handler/snowflake/credentials';
-import { parseConnectionSecret } from '../../handler/snowflake/settings';
-import { SqlApiClient } from '../../handler/snowflake/sql-api';
+import { authenticatorFor } from '../../handler/snowflake/client/credentials';
+import { parseConnectionSecret } from '../../handler/snowflake/client/settings';
+import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import { type Lab, loadTemplate, startLab, type Template } from '../../lab';
 
 export interface OneDeployLab {

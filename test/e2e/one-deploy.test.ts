@@ -2,8 +2,8 @@
 // with the built bundles: the Snowflake function, the link function and the echo Lambda behind the API
 // Gateway stand-in. After each operation both sides are checked: Snowflake's catalog and the role's trust.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/sql';
-import type { SqlApiClient } from '../../handler/snowflake/sql-api';
+import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/client/sql';
+import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
 import { startOneDeployLab } from './one-deploy-lab';

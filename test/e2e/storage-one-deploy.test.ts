@@ -3,8 +3,8 @@
 // once SYSTEM$VALIDATE_STORAGE_INTEGRATION says Snowflake reaches the bucket. After each operation both
 // sides are checked: Snowflake's catalog and the storage role's trust.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/sql';
-import type { SqlApiClient } from '../../handler/snowflake/sql-api';
+import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/client/sql';
+import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
 import { startOneDeployLab } from './one-deploy-lab';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccountIdentifier, userForJwt } from '../../handler/snowflake/account';
-import { ConnectionSettingsError } from '../../handler/snowflake/errors';
+import { parseAccountIdentifier, userForJwt } from '../../handler/snowflake/client/account';
+import { ConnectionSettingsError } from '../../handler/snowflake/client/errors';
 
 describe('parseAccountIdentifier', () => {
   it.each([

@@ -2,9 +2,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectSnowflake } from '../../handler/snowflake/connection';
-import { PrivateKeyError, SecretMissingError } from '../../handler/snowflake/errors';
-import { sql } from '../../handler/snowflake/sql';
+import { connectSnowflake } from '../../handler/snowflake/client/connection';
+import { PrivateKeyError, SecretMissingError } from '../../handler/snowflake/client/errors';
+import { sql } from '../../handler/snowflake/client/sql';
 import { type FakeSqlApi, resultSet, startFakeSqlApi } from './fake-sql-api';
 
 const secretsManager = mockClient(SecretsManagerClient);

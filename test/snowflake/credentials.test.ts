@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { authenticatorFor, type CredentialDeps } from '../../handler/snowflake/credentials';
-import { PrivateKeyError } from '../../handler/snowflake/errors';
+import { authenticatorFor, type CredentialDeps } from '../../handler/snowflake/client/credentials';
+import { PrivateKeyError } from '../../handler/snowflake/client/errors';
 import {
   type ConnectionSettings,
   parseConnectionSecret,
   workloadIdentitySettings,
-} from '../../handler/snowflake/settings';
+} from '../../handler/snowflake/client/settings';
 import { PASSPHRASE, testKeyPair } from './keys';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);

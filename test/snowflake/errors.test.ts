@@ -7,7 +7,7 @@ import {
   SecretMissingError,
   SnowflakeUnavailableError,
   StatementTimeoutError,
-} from '../../handler/snowflake/errors';
+} from '../../handler/snowflake/client/errors';
 import { lambdaContext } from '../helpers/lambda-context';
 import { type ResponseReceiver, startResponseReceiver } from '../helpers/response-receiver';
 

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { PrivateKeyError } from '../../handler/snowflake/errors';
-import { publicKeyFingerprint, readSigningKey, signKeyPairJwt } from '../../handler/snowflake/jwt';
+import { PrivateKeyError } from '../../handler/snowflake/client/errors';
+import { publicKeyFingerprint, readSigningKey, signKeyPairJwt } from '../../handler/snowflake/client/jwt';
 import { PASSPHRASE, testKeyPair } from './keys';
 
 function decodePart(part: string | undefined): Record<string, unknown> {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { AuthDiagnostics } from '../../handler/snowflake/credentials';
+import type { AuthDiagnostics } from '../../handler/snowflake/client/credentials';
 import {
   AuthenticationError,
   FingerprintMismatchError,
   JwtRejectedError,
   NotAuthorizedError,
   UnexpectedResponseError,
-} from '../../handler/snowflake/errors';
-import { explainRefusal, failureOf, privilegeFor } from '../../handler/snowflake/refusals';
+} from '../../handler/snowflake/client/errors';
+import { explainRefusal, failureOf, privilegeFor } from '../../handler/snowflake/client/refusals';
 
 const KEY_PAIR: AuthDiagnostics = {
   mode: 'KEY_PAIR',

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { UnexpectedResponseError } from '../../handler/snowflake/errors';
+import { UnexpectedResponseError } from '../../handler/snowflake/client/errors';
 import {
   describeProperties,
   listProperty,
   parseResultSet,
   parseRows,
   rowsByName,
-} from '../../handler/snowflake/results';
+} from '../../handler/snowflake/client/results';
 
 const DESCRIBE_BODY = {
   code: '090001',

@@ -6,8 +6,8 @@ import {
   SecretAccessDeniedError,
   SecretMalformedError,
   SecretMissingError,
-} from '../../handler/snowflake/errors';
-import { readConnectionSecret } from '../../handler/snowflake/secret';
+} from '../../handler/snowflake/client/errors';
+import { readConnectionSecret } from '../../handler/snowflake/client/secret';
 
 const secretsManager = mockClient(SecretsManagerClient);
 const SECRET_ID = 'snowflake/trust-link';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionSettingsError, SecretMalformedError } from '../../handler/snowflake/errors';
+import { ConnectionSettingsError, SecretMalformedError } from '../../handler/snowflake/client/errors';
 import {
   httpsOrigin,
   parseConnectionSecret,
   workloadIdentitySettings,
-} from '../../handler/snowflake/settings';
+} from '../../handler/snowflake/client/settings';
 
 const SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake-abc';
 const KEY = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';

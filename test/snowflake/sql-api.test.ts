@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { authenticatorFor } from '../../handler/snowflake/credentials';
+import { authenticatorFor } from '../../handler/snowflake/client/credentials';
 import {
   FingerprintMismatchError,
   JwtRejectedError,
@@ -9,11 +9,11 @@ import {
   StatementFailedError,
   StatementTimeoutError,
   UnexpectedResponseError,
-} from '../../handler/snowflake/errors';
-import { describeProperties } from '../../handler/snowflake/results';
-import { type ConnectionSettings, parseConnectionSecret } from '../../handler/snowflake/settings';
-import { identifier, sql, stringLiteral } from '../../handler/snowflake/sql';
-import { SqlApiClient, type SqlApiOptions, statementSummary } from '../../handler/snowflake/sql-api';
+} from '../../handler/snowflake/client/errors';
+import { describeProperties } from '../../handler/snowflake/client/results';
+import { type ConnectionSettings, parseConnectionSecret } from '../../handler/snowflake/client/settings';
+import { identifier, sql, stringLiteral } from '../../handler/snowflake/client/sql';
+import { SqlApiClient, type SqlApiOptions, statementSummary } from '../../handler/snowflake/client/sql-api';
 import {
   type FakeSqlApi,
   type RecordedRequest,

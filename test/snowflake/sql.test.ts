@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UnsafeSqlValueError } from '../../handler/snowflake/errors';
+import { UnsafeSqlValueError } from '../../handler/snowflake/client/errors';
 import {
   booleanLiteral,
   identifier,
@@ -10,7 +10,7 @@ import {
   storedName,
   stringList,
   stringLiteral,
-} from '../../handler/snowflake/sql';
+} from '../../handler/snowflake/client/sql';
 import { readStatements } from './snowflake-lexer';
 
 // Values a template could carry to end a literal or an identifier, start a comment or another statement.

@@ -1,8 +1,8 @@
 import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AwsCallError, WorkloadIdentityError } from '../../handler/snowflake/errors';
-import { fetchWebIdentityToken, SNOWFLAKE_AUDIENCE } from '../../handler/snowflake/workload-identity';
+import { AwsCallError, WorkloadIdentityError } from '../../handler/snowflake/client/errors';
+import { fetchWebIdentityToken, SNOWFLAKE_AUDIENCE } from '../../handler/snowflake/client/workload-identity';
 
 const sts = mockClient(STSClient);
 

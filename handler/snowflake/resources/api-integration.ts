@@ -3,8 +3,8 @@
 //   API_ALLOWED_PREFIXES, API_BLOCKED_PREFIXES, ENABLED, COMMENT; ALTER … SET changes all but API_PROVIDER
 //   and keeps the external id.
 
-import type { ConnectionSource } from '../connection';
-import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../sql';
+import type { ConnectionSource } from '../client/connection';
+import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../client/sql';
 import type { IntegrationKind, IntegrationSpec } from './integration';
 import { rotatedName, storedIdentifier } from './names';
 import { PropertyReader } from './properties';

@@ -7,8 +7,8 @@
 import { CustomResourceError } from '../../framework/errors';
 import type { Outcome } from '../../framework/framework';
 import { log } from '../../framework/log';
-import { StatementFailedError } from '../errors';
-import type { SqlApiClient } from '../sql-api';
+import { StatementFailedError } from '../client/errors';
+import type { SqlApiClient } from '../client/sql-api';
 import {
   createFunctionSql,
   DATA_TYPES,

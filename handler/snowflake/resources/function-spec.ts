@@ -3,9 +3,9 @@
 //   FUNCTION name(arg type, …) RETURNS type API_INTEGRATION = name AS '<url>'; a function is named by its
 //   name and argument types (DROP FUNCTION name(types)).
 
-import type { ConnectionSource } from '../connection';
-import { UnsafeSqlValueError } from '../errors';
-import { keyword, type SqlText, sql, stringLiteral } from '../sql';
+import type { ConnectionSource } from '../client/connection';
+import { UnsafeSqlValueError } from '../client/errors';
+import { keyword, type SqlText, sql, stringLiteral } from '../client/sql';
 import { storedIdentifier } from './names';
 import { PropertyReader } from './properties';
 

@@ -5,11 +5,11 @@
 import { CustomResourceError } from '../../framework/errors';
 import type { Outcome } from '../../framework/framework';
 import { log } from '../../framework/log';
-import type { ConnectionSource } from '../connection';
-import { NotAuthorizedError } from '../errors';
-import { describeProperties } from '../results';
-import { type SqlText, sql } from '../sql';
-import type { SqlApiClient } from '../sql-api';
+import type { ConnectionSource } from '../client/connection';
+import { NotAuthorizedError } from '../client/errors';
+import { describeProperties } from '../client/results';
+import { type SqlText, sql } from '../client/sql';
+import type { SqlApiClient } from '../client/sql-api';
 import { storedIdentifier } from './names';
 import {
   type IntegrationClaim,

@@ -2,7 +2,7 @@
 // Rotation gives an integration (a new name, so that the old and new integrations exist side by side).
 
 import { createHash } from 'node:crypto';
-import { identifier, type SqlText } from '../sql';
+import { identifier, type SqlText } from '../client/sql';
 
 /** A name as Snowflake stores it, quoted so that it means exactly that name. */
 export function storedIdentifier(stored: string, what?: string): SqlText {

@@ -3,9 +3,9 @@
 // as a string ("true", "3"), so booleans are read from their text.
 
 import { CustomResourceError } from '../../framework/errors';
-import type { ConnectionSource } from '../connection';
-import { SnowflakeError } from '../errors';
-import { storedName } from '../sql';
+import type { ConnectionSource } from '../client/connection';
+import { SnowflakeError } from '../client/errors';
+import { storedName } from '../client/sql';
 
 /** The properties are wrong; nothing was sent to Snowflake. */
 export class InvalidPropertiesError extends CustomResourceError {}

@@ -1,8 +1,8 @@
 // The Snowflake resources' one way to Snowflake: a client for a resource's connection. Tests give their own.
 
 import type { Invocation } from '../../framework/framework';
-import { type ConnectionSource, connectSnowflake } from '../connection';
-import type { SqlApiClient, SqlApiOptions } from '../sql-api';
+import { type ConnectionSource, connectSnowflake } from '../client/connection';
+import type { SqlApiClient, SqlApiOptions } from '../client/sql-api';
 
 /** Opens a client for the resource's connection. */
 export type Connect = (source: ConnectionSource, signal: AbortSignal) => Promise<SqlApiClient>;

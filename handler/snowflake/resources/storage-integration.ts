@@ -3,7 +3,7 @@
 //   STORAGE_PROVIDER = 'S3' (or S3GOV), STORAGE_AWS_ROLE_ARN, STORAGE_ALLOWED_LOCATIONS, STORAGE_BLOCKED_LOCATIONS,
 //   ENABLED, COMMENT; ALTER … SET changes them and keeps the external id.
 
-import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../sql';
+import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../client/sql';
 import type { IntegrationKind, IntegrationSpec } from './integration';
 import { rotatedName, storedIdentifier } from './names';
 import { PropertyReader } from './properties';

@@ -5,10 +5,10 @@
 import { CustomResourceError } from '../../framework/errors';
 import { log } from '../../framework/log';
 import { sleep } from '../../framework/retry';
-import { StatementFailedError } from '../errors';
-import { describeProperties } from '../results';
-import { sql } from '../sql';
-import type { SqlApiClient } from '../sql-api';
+import { StatementFailedError } from '../client/errors';
+import { describeProperties } from '../client/results';
+import { sql } from '../client/sql';
+import type { SqlApiClient } from '../client/sql-api';
 import { callSql, type FunctionSpec } from './function-spec';
 import { storedIdentifier } from './names';
 

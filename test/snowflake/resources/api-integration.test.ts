@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { identifier, sql } from '../../../handler/snowflake/client/sql';
+import type { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import { apiIntegration } from '../../../handler/snowflake/resources/api-integration';
 import {
   createIntegration,
@@ -8,8 +10,6 @@ import {
   updateIntegration,
 } from '../../../handler/snowflake/resources/integration';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
-import { identifier, sql } from '../../../handler/snowflake/sql';
-import type { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { API_URL, FAILED_CREATE, invocationFor, ROLE_ARN, type SnowflakeLab, startSnowflakeLab } from './lab';
 
 let lab: SnowflakeLab;

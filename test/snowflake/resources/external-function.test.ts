@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { identifier, sql } from '../../../handler/snowflake/client/sql';
 import { apiIntegration } from '../../../handler/snowflake/resources/api-integration';
 import {
   createFunction,
@@ -12,7 +13,6 @@ import {
 import { createIntegration } from '../../../handler/snowflake/resources/integration';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
 import { VerifyFailedError } from '../../../handler/snowflake/resources/verify';
-import { identifier, sql } from '../../../handler/snowflake/sql';
 import { linkedTrust } from '../../helpers/trust';
 import {
   API_URL,

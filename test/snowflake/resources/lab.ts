@@ -3,10 +3,10 @@
 
 import { handler as echo } from '../../../handler/echo/index';
 import type { Invocation } from '../../../handler/framework/framework';
-import { authenticatorFor } from '../../../handler/snowflake/credentials';
+import { authenticatorFor } from '../../../handler/snowflake/client/credentials';
+import { parseConnectionSecret } from '../../../handler/snowflake/client/settings';
+import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import type { Connect, SnowflakeInvocation } from '../../../handler/snowflake/resources/session';
-import { parseConnectionSecret } from '../../../handler/snowflake/settings';
-import { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { ApiGatewayStandIn } from '../../../lab/apigateway';
 import { IamStandIn } from '../../../lab/iam';
 import { SnowflakeStandIn } from '../../../lab/snowflake';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackNameOf } from '../../../handler/framework/framework';
+import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import { handler } from '../../../handler/snowflake/index';
 import { rotatedName } from '../../../handler/snowflake/resources/names';
 import {
@@ -11,7 +12,6 @@ import {
 } from '../../../handler/snowflake/resources/ownership';
 import { snowflakeSettings } from '../../../handler/snowflake/resources/session';
 import { explainAssumeRole } from '../../../handler/snowflake/resources/verify';
-import { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { type ResponseReceiver, startResponseReceiver } from '../../helpers/response-receiver';
 import { STACK_ID } from './lab';

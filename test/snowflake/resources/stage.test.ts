@@ -1,6 +1,8 @@
 // Custom::SnowflakeStage against a scripted SQL API: the lab's Snowflake stand-in has no CREATE STAGE.
 import { afterEach, describe, expect, it } from 'vitest';
-import { authenticatorFor } from '../../../handler/snowflake/credentials';
+import { authenticatorFor } from '../../../handler/snowflake/client/credentials';
+import { parseConnectionSecret } from '../../../handler/snowflake/client/settings';
+import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import type { Connect, SnowflakeInvocation } from '../../../handler/snowflake/resources/session';
 import {
   createStage,
@@ -10,8 +12,6 @@ import {
   StageValidationError,
   updateStage,
 } from '../../../handler/snowflake/resources/stage';
-import { parseConnectionSecret } from '../../../handler/snowflake/settings';
-import { SqlApiClient } from '../../../handler/snowflake/sql-api';
 import { type FakeSqlApi, type RecordedRequest, type Reply, startFakeSqlApi } from '../fake-sql-api';
 import { FAILED_CREATE, STACK_ID } from './lab';
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { identifier, sql } from '../../../handler/snowflake/client/sql';
 import {
   createIntegration,
   deleteIntegration,
@@ -7,7 +8,6 @@ import {
 } from '../../../handler/snowflake/resources/integration';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
 import { storageIntegration } from '../../../handler/snowflake/resources/storage-integration';
-import { identifier, sql } from '../../../handler/snowflake/sql';
 import { invocationFor, ROLE_ARN, type SnowflakeLab, startSnowflakeLab } from './lab';
 
 let lab: SnowflakeLab;

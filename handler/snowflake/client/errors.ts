@@ -1,7 +1,7 @@
 // Typed failures of the Snowflake side. The message of each is the Reason the person at the CloudFormation
 // console reads: it says what is wrong and what to do. No message ever holds a private key, token or JWT.
 
-import { CustomResourceError } from '../framework/errors';
+import { CustomResourceError } from '../../framework/errors';
 
 /** A failure the Snowflake client understands and has explained in its message: the Reason as it is. */
 export class SnowflakeError extends CustomResourceError {}

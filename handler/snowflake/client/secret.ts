@@ -8,8 +8,8 @@ import {
   awsSaid,
   isAbort,
   isRetryableAwsError,
-} from '../framework/aws';
-import { withRetries } from '../framework/retry';
+} from '../../framework/aws';
+import { withRetries } from '../../framework/retry';
 import { AwsCallError, SecretAccessDeniedError, SecretMalformedError, SecretMissingError } from './errors';
 import { type ConnectionSettings, parseConnectionSecret } from './settings';
 

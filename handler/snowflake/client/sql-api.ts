@@ -8,8 +8,8 @@
 // https://docs.snowflake.com/en/developer-guide/sql-api/cancelling-statements: POST …/{handle}/cancel.
 
 import { randomUUID } from 'node:crypto';
-import { log } from '../framework/log';
-import { jitteredDelay, type RetryPolicy, sleep } from '../framework/retry';
+import { log } from '../../framework/log';
+import { jitteredDelay, type RetryPolicy, sleep } from '../../framework/retry';
 import type { Authenticator } from './credentials';
 import {
   SnowflakeDeadlineError,

@@ -15,8 +15,8 @@ import {
   awsSaid,
   isAbort,
   isRetryableAwsError,
-} from '../framework/aws';
-import { withRetries } from '../framework/retry';
+} from '../../framework/aws';
+import { withRetries } from '../../framework/retry';
 import { AwsCallError, WorkloadIdentityError } from './errors';
 
 /** The audience Snowflake expects when a user's workload identity sets no OIDC_AUDIENCE_LIST. */

@@ -3,11 +3,13 @@
 // and CloudFormation judge them.
 import { dirname, resolve } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { CloudFormationApi } from './api';
 import { LambdaFunction, type LambdaFunctionConfig } from './lambda';
 import type { TableHost } from './providers';
 import { ResponseReceiver, type Violation } from './receiver';
 import { Stack } from './stack';
 
+export { CloudFormationApi } from './api';
 export {
   type CustomResourceEvent,
   type CustomResourceOutcome,
@@ -48,6 +50,7 @@ export interface CloudFormationStandInOptions {
 export class CloudFormationStandIn {
   private readonly functions: LambdaFunction[] = [];
   private readonly stacks: Stack[] = [];
+  private readApi: Promise<CloudFormationApi> | undefined;
 
   private constructor(
     private readonly options: CloudFormationStandInOptions,
@@ -86,6 +89,12 @@ export class CloudFormationStandIn {
     return stack;
   }
 
+  /** CloudFormation's read API (DescribeStacks, ListStackResources) over this stand-in's stacks; started once. */
+  api(): Promise<CloudFormationApi> {
+    this.readApi ??= CloudFormationApi.start(() => this.stacks);
+    return this.readApi;
+  }
+
   /** A function run as Lambda runs it, outside any stack (for sending requests by hand). */
   function(config: LambdaFunctionConfig): LambdaFunction {
     const fn = new LambdaFunction({
@@ -120,6 +129,7 @@ export class CloudFormationStandIn {
   async close(): Promise<void> {
     await Promise.all(this.functions.map((fn) => fn.close()));
     await this.receiver.close();
+    await (await this.readApi)?.close();
     this.iam.destroy();
   }
 }

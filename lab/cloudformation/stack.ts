@@ -66,6 +66,25 @@ export class Stack {
     return state === undefined ? undefined : { ...state };
   }
 
+  /** Every resource the stack holds now, as ListStackResources lists them. */
+  resourceStates(): ResourceState[] {
+    return [...this.resources.values()].map((state) => ({ ...state }));
+  }
+
+  /** The stack's status, as DescribeStacks shows it: that of its last operation, or none before the first. */
+  get status(): string | undefined {
+    const own = this.events.filter(
+      (event) =>
+        event.resourceType === 'AWS::CloudFormation::Stack' && event.logicalResourceId === this.stackName,
+    );
+    return own.at(-1)?.status;
+  }
+
+  /** The parameters' values in force, as DescribeStacks shows them. */
+  parameterValues(): Record<string, string> {
+    return { ...this.parameters };
+  }
+
   /**
    * The template's Outputs whose Condition holds, resolved as DescribeStacks shows them; attributes
    * of resources the lab does not simulate read as `lab:<LogicalId>.<Attribute>`.

@@ -129,6 +129,11 @@ export class IamStandIn {
     this.store.tagRole(roleName, tags);
   }
 
+  /** Removes tags directly, as a person in the console would. */
+  untagRole(roleName: string, keys: readonly string[]): void {
+    this.store.untagRole(roleName, keys);
+  }
+
   /** The role's trust policy as it stood at `at` (ms since the epoch); undefined if the role did not exist then. */
   trustPolicyAt(roleName: string, at: number): string | undefined {
     return this.store.trustPolicyAt(roleName, at);

@@ -10,7 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type IamStandIn, mayAssumeRole } from '../iam';
 import { Account, type AccountPrivilege, type NewUser } from './account';
 import { type Authority, authenticate, type Caller, Refused, type WorkloadIssuer } from './auth';
-import { Catalog, type FunctionRecord, type IntegrationRecord, type StageRecord } from './catalog';
+import {
+  Catalog,
+  type FunctionRecord,
+  type IntegrationRecord,
+  type PipeRecord,
+  type StageRecord,
+} from './catalog';
 import {
   invalidPayload,
   roleNotGranted,
@@ -216,6 +222,11 @@ export class SnowflakeStandIn {
   /** Every stage, for assertions. */
   stages(): StageRecord[] {
     return this.catalog.allStages();
+  }
+
+  /** Every pipe, for assertions. */
+  pipes(): PipeRecord[] {
+    return this.catalog.allPipes();
   }
 
   /** Stops the server; statements still running never answer. */

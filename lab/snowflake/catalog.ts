@@ -76,6 +76,15 @@ export interface PipeRecord {
   createdOn: Date;
 }
 
+/** An external table as stored: the stage its files are in, by the stage's hidden id. */
+export interface ExternalTableRecord {
+  database: string;
+  schema: string;
+  name: string;
+  stageId: number;
+  owner: string;
+}
+
 /**
  * Integrations by name, functions by qualified name and argument types (Snowflake overloads: "functions are
  * identified and resolved by their name and argument types", create-external-function), stages and pipes by
@@ -86,6 +95,7 @@ export class Catalog {
   private readonly functions = new Map<string, FunctionRecord>();
   private readonly stages = new Map<string, StageRecord>();
   private readonly pipes = new Map<string, PipeRecord>();
+  private readonly externalTables = new Map<string, ExternalTableRecord>();
   private readonly databases = new Map<string, Set<string>>();
   private lastId = 0;
 
@@ -190,6 +200,20 @@ export class Catalog {
   /** Every pipe, for assertions. */
   allPipes(): PipeRecord[] {
     return [...this.pipes.values()];
+  }
+
+  /** The external table of this qualified name, or undefined. */
+  externalTable(database: string, schema: string, name: string): ExternalTableRecord | undefined {
+    return this.externalTables.get(stageKey(database, schema, name));
+  }
+
+  /** Every external table, for assertions. */
+  allExternalTables(): ExternalTableRecord[] {
+    return [...this.externalTables.values()];
+  }
+
+  putExternalTable(record: ExternalTableRecord): void {
+    this.externalTables.set(stageKey(record.database, record.schema, record.name), record);
   }
 
   putPipe(record: PipeRecord): void {

@@ -17,7 +17,7 @@ import {
 import type { ResultSet } from './results';
 import type { Session, Workspace } from './session';
 import type { Statement } from './sql/statements';
-import { alterStage, createPipe, createStage, dropStage, listStage } from './stages';
+import { alterStage, createExternalTable, createPipe, createStage, dropStage, listStage } from './stages';
 
 /** The statement's result; throws the SnowflakeError Snowflake would answer with. */
 export async function execute(statement: Statement, session: Session, space: Workspace): Promise<ResultSet> {
@@ -54,5 +54,7 @@ export async function execute(statement: Statement, session: Session, space: Wor
       return createPipe(statement, session, space);
     case 'listStage':
       return listStage(statement, session, space);
+    case 'createExternalTable':
+      return createExternalTable(statement, session, space);
   }
 }

@@ -224,6 +224,18 @@ export class SnowflakeStandIn {
     return this.catalog.allStages();
   }
 
+  /**
+   * Every external table, and whether the stage it was made on still exists (by id): re-creating a stage
+   * breaks "the association between the stage and any external table that references it" (create-stage,
+   * usage notes). Snowflake's own error for querying such a table is not modelled.
+   */
+  externalTables(): Array<{ name: string; stageLinked: boolean }> {
+    return this.catalog.allExternalTables().map((table) => ({
+      name: `${table.database}.${table.schema}.${table.name}`,
+      stageLinked: this.catalog.stageById(table.stageId) !== undefined,
+    }));
+  }
+
   /** Every pipe, for assertions. */
   pipes(): PipeRecord[] {
     return this.catalog.allPipes();

@@ -96,6 +96,24 @@ export function createPipe(statement: Of<'createPipe'>, session: Session, space:
   return statusResult(`Pipe ${name} successfully created.`);
 }
 
+/** CREATE [OR REPLACE] EXTERNAL TABLE name LOCATION = @stage …: the table holds the stage's id. */
+export function createExternalTable(
+  statement: Of<'createExternalTable'>,
+  session: Session,
+  space: Workspace,
+): ResultSet {
+  const { database, schema } = located(statement.name, session, space, 'CREATE EXTERNAL TABLE');
+  const name = statement.name.name;
+  const existing = space.catalog.externalTable(database, schema, name);
+  if (existing !== undefined && statement.ifNotExists) {
+    return statusResult(`${name} already exists, statement succeeded.`);
+  }
+  if (existing !== undefined && !statement.orReplace) throw alreadyExists(name);
+  const stage = ownStage(statement.stage, session, space, 'CREATE EXTERNAL TABLE', false) as StageRecord;
+  space.catalog.putExternalTable({ database, schema, name, stageId: stage.id, owner: session.role });
+  return statusResult(`Table ${name} successfully created.`);
+}
+
 /**
  * SYSTEM$PIPE_STATUS('<pipe>'): `{"executionState": …, "pendingFileCount": 0}`
  * (https://docs.snowflake.com/en/sql-reference/functions/system_pipe_status). STOPPED_STAGE_DROPPED once the

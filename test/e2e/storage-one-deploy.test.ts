@@ -141,11 +141,14 @@ describe('one deploy: examples/storage-integration.yaml with SnowflakeConnection
     expect(lab.iam.role(roleName)).toBeUndefined();
   });
 
-  it('rotates with a pipe on the stage: the stage is altered, never re-created, so the pipe keeps running', async () => {
+  it('rotates with a pipe and an external table on the stage: the stage is altered, never re-created, so both keep working', async () => {
     const stack = newStack();
     await stack.create(template, { SnowflakeConnection: secretArn, SnowflakeDatabase: 'LAB' });
     await client.execute(
       sql`CREATE PIPE "LAB"."PUBLIC"."LOADER" AS COPY INTO "LAB"."PUBLIC"."EVENTS" FROM @${qualifiedName(['LAB', 'PUBLIC', 'SNOWFLAKE_TRUST_LINK_STAGE'])}/in/`,
+    );
+    await client.execute(
+      sql`CREATE EXTERNAL TABLE "LAB"."PUBLIC"."EVENTS_EXT" LOCATION = @${qualifiedName(['LAB', 'PUBLIC', 'SNOWFLAKE_TRUST_LINK_STAGE'])}/in/ FILE_FORMAT = (TYPE = CSV)`,
     );
     const from = lab.snowflake.executions.length;
 
@@ -161,6 +164,10 @@ describe('one deploy: examples/storage-integration.yaml with SnowflakeConnection
       `ALTER STAGE "LAB"."PUBLIC"."SNOWFLAKE_TRUST_LINK_STAGE" SET URL = '${lab.snowflake.stages()[0]?.url}' STORAGE_INTEGRATION = "${INTEGRATION}_R2"`,
     ]);
     expect(await pipeState('LAB.PUBLIC.LOADER')).toBe('RUNNING');
+    expect(lab.snowflake.externalTables()).toContainEqual({
+      name: 'LAB.PUBLIC.EVENTS_EXT',
+      stageLinked: true,
+    });
     // The old integration is dropped at cleanup: the stage reads through the new one, by its id.
     expect(catalog().integrations).toEqual([`${INTEGRATION}_R2`]);
     expect(

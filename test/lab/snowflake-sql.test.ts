@@ -120,6 +120,11 @@ describe('the stand-in parser', () => {
       parseStatement('CREATE PIPE lab.public.p AUTO_INGEST = TRUE AS COPY INTO t FROM @lab.public.files/in/'),
     ).toMatchObject({ type: 'createPipe', stage: { database: 'LAB', schema: 'PUBLIC', name: 'FILES' } });
     expect(parseStatement('LIST @files')).toEqual({ type: 'listStage', stage: { name: 'FILES' } });
+    expect(
+      parseStatement(
+        'CREATE EXTERNAL TABLE t WITH LOCATION = @files/in/ AUTO_REFRESH = FALSE FILE_FORMAT = (TYPE = CSV)',
+      ),
+    ).toMatchObject({ type: 'createExternalTable', stage: { name: 'FILES' } });
   });
 
   it('cannot be made to read a second statement out of a literal', () => {

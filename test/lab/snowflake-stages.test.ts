@@ -206,10 +206,13 @@ describe('Snowflake stand-in: what a stage is linked to, by identity', () => {
     expect(relinked.status).toBe(200);
   });
 
-  it('keeps its pipes running through ALTER STAGE, and stops them when re-created', async () => {
+  it('keeps its pipes running and its external tables linked through ALTER STAGE, and breaks both when re-created', async () => {
     await storageIntegration('s3_int_r2');
     await admin(CREATE_STAGE);
     await admin(pipe);
+    await admin(
+      'CREATE EXTERNAL TABLE lab.public.events_ext WITH LOCATION = @landing/in/ FILE_FORMAT = (TYPE = CSV)',
+    );
 
     const altered = await admin(`ALTER STAGE landing SET URL = '${URL}' STORAGE_INTEGRATION = s3_int_r2`);
     const afterAlter = await admin(status);
@@ -219,6 +222,7 @@ describe('Snowflake stand-in: what a stage is linked to, by identity', () => {
     expect(altered.status).toBe(200);
     expect(stateOf(afterAlter)).toBe('RUNNING');
     expect(stateOf(afterReplace)).toBe('STOPPED_STAGE_DROPPED');
+    expect(snowflake.externalTables()).toEqual([{ name: 'LAB.PUBLIC.EVENTS_EXT', stageLinked: false }]);
     expect(snowflake.stages()[0]?.integration).toBe('S3_INT_R2');
   });
 

@@ -3,6 +3,7 @@
 // LIST @stage. Each only in the form its page documents; anything else is a syntax error.
 import type { Cursor } from './cursor';
 import { argumentTypes, qualifiedName } from './parse-function';
+// https://docs.snowflake.com/en/sql-reference/sql/create-external-table also places the stage by reference.
 import type { FunctionProperty, QualifiedName, Statement } from './statements';
 
 // https://docs.snowflake.com/en/sql-reference/sql/alter-function, "External functions": one property per
@@ -93,6 +94,25 @@ export function parseCreatePipe(cursor: Cursor, orReplace: boolean): Statement {
   return { type: 'createPipe', name, orReplace, ifNotExists, table, stage: stageReference(cursor) };
 }
 
+/**
+ * After CREATE [OR REPLACE] EXTERNAL TABLE (https://docs.snowflake.com/en/sql-reference/sql/create-external-table),
+ * without column definitions: `[IF NOT EXISTS] name [WITH] LOCATION = @stage[/path] [REFRESH_ON_CREATE = …]
+ * [AUTO_REFRESH = …] [PATTERN = '…'] FILE_FORMAT = ( TYPE = … | FORMAT_NAME = '…' )`.
+ */
+export function parseCreateExternalTable(cursor: Cursor, orReplace: boolean): Statement {
+  const ifNotExists = cursor.accept('IF', 'NOT', 'EXISTS');
+  const name = qualifiedName(cursor);
+  cursor.accept('WITH');
+  cursor.expect('LOCATION');
+  const stage = afterEquals(cursor, () => stageReference(cursor));
+  for (const option of ['REFRESH_ON_CREATE', 'AUTO_REFRESH', 'PATTERN']) {
+    if (cursor.accept(option)) afterEquals(cursor, () => cursor.take());
+  }
+  cursor.expect('FILE_FORMAT');
+  afterEquals(cursor, () => parenthesised(cursor));
+  return { type: 'createExternalTable', name, orReplace, ifNotExists, stage };
+}
+
 /** After LIST (https://docs.snowflake.com/en/sql-reference/sql/list): `@stage[/path]`. */
 export function parseList(cursor: Cursor): Statement {
   return { type: 'listStage', stage: stageReference(cursor) };
@@ -102,9 +122,11 @@ export function parseList(cursor: Cursor): Statement {
 function stageReference(cursor: Cursor): QualifiedName {
   cursor.expectSymbol('@');
   const stage = qualifiedName(cursor);
-  while (cursor.acceptSymbol('/')) {
+  // A path is written without spaces: a word right after a `/` is part of it, one after a space is not.
+  for (let slash = cursor.peek(); slash?.text === '/' && cursor.acceptSymbol('/'); slash = cursor.peek()) {
     const next = cursor.peek();
-    if (next?.kind === 'word' || next?.kind === 'number') cursor.take();
+    if ((next?.kind === 'word' || next?.kind === 'number') && next.position === slash.position + 1)
+      cursor.take();
   }
   return stage;
 }

@@ -5,6 +5,7 @@ import { Cursor, type PropertyValue } from './cursor';
 import {
   parseAlterFunction,
   parseAlterStage,
+  parseCreateExternalTable,
   parseCreatePipe,
   parseGrant,
   parseList,
@@ -105,6 +106,7 @@ function parseCreate(cursor: Cursor): Statement {
   const orReplace = cursor.accept('OR', 'REPLACE');
   if (cursor.accept('STAGE')) return parseCreateStage(cursor, orReplace);
   if (cursor.accept('PIPE')) return parseCreatePipe(cursor, orReplace);
+  if (cursor.accept('EXTERNAL', 'TABLE')) return parseCreateExternalTable(cursor, orReplace);
   cursor.accept('SECURE');
   if (cursor.accept('EXTERNAL', 'FUNCTION')) return parseCreateExternalFunction(cursor, orReplace);
   const category = parseCategory(cursor);

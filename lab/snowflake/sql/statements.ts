@@ -96,7 +96,14 @@ export type Statement =
       table: QualifiedName;
       stage: QualifiedName;
     }
-  | { type: 'listStage'; stage: QualifiedName };
+  | { type: 'listStage'; stage: QualifiedName }
+  | {
+      type: 'createExternalTable';
+      name: QualifiedName;
+      orReplace: boolean;
+      ifNotExists: boolean;
+      stage: QualifiedName;
+    };
 
 /** What ALTER FUNCTION … SET / UNSET may change on an external function (alter-function, "External functions"). */
 export type FunctionProperty =

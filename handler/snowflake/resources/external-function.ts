@@ -178,7 +178,7 @@ async function giveBack(
     } catch (error) {
       const pending = grants.slice(index).map((g) => `${grantSql(target, g).text};`);
       throw new FunctionGrantsError(
-        `${target.name} was re-created, and giving back its grants failed (${error instanceof Error ? error.message : String(error)}). Run as its owner: ${pending.join(' ')}`,
+        `Giving ${target.name} back the grants it had failed (${error instanceof Error ? error.message : String(error)}). Run as its owner: ${pending.join(' ')}`,
         { cause: error },
       );
     }

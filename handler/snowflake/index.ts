@@ -88,7 +88,7 @@ function stageRequest(event: CfnEvent, invocation: SnowflakeInvocation): Promise
     case 'Create':
       return createStage(event.ResourceProperties, invocation);
     case 'Update':
-      return updateStage(event.ResourceProperties, physicalId, invocation);
+      return updateStage(event.ResourceProperties, event.OldResourceProperties, physicalId, invocation);
     case 'Delete':
       return deleteStage(event.ResourceProperties, physicalId, invocation);
   }

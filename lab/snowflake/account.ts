@@ -131,6 +131,11 @@ export class Account {
     this.roles.set(role, privileges);
   }
 
+  /** Whether a role of this name exists. */
+  hasRole(name: string): boolean {
+    return this.roles.has(name);
+  }
+
   /** Whether the role holds the account privilege. */
   may(role: string, privilege: AccountPrivilege): boolean {
     return this.roles.get(role)?.has(privilege) ?? false;

@@ -1,5 +1,12 @@
 // Runs one parsed statement on the account: the dispatcher from statement type to its rules.
-import { callFunction, createExternalFunction, dropFunction } from './functions';
+import {
+  alterFunction,
+  callFunction,
+  createExternalFunction,
+  dropFunction,
+  grantOnFunction,
+  showGrantsOnFunction,
+} from './functions';
 import {
   alterIntegration,
   createIntegration,
@@ -10,7 +17,7 @@ import {
 import type { ResultSet } from './results';
 import type { Session, Workspace } from './session';
 import type { Statement } from './sql/statements';
-import { createStage, dropStage } from './stages';
+import { alterStage, createExternalTable, createPipe, createStage, dropStage, listStage } from './stages';
 
 /** The statement's result; throws the SnowflakeError Snowflake would answer with. */
 export async function execute(statement: Statement, session: Session, space: Workspace): Promise<ResultSet> {
@@ -35,5 +42,19 @@ export async function execute(statement: Statement, session: Session, space: Wor
       return createStage(statement, session, space);
     case 'dropStage':
       return dropStage(statement, session, space);
+    case 'alterStage':
+      return alterStage(statement, session, space);
+    case 'alterFunction':
+      return alterFunction(statement, session, space);
+    case 'grantOnFunction':
+      return grantOnFunction(statement, session, space);
+    case 'showGrantsOnFunction':
+      return showGrantsOnFunction(statement, session, space);
+    case 'createPipe':
+      return createPipe(statement, session, space);
+    case 'listStage':
+      return listStage(statement, session, space);
+    case 'createExternalTable':
+      return createExternalTable(statement, session, space);
   }
 }

@@ -4,7 +4,7 @@
 export type { AccountPrivilege, NewUser } from './account';
 export { fingerprintOf } from './account';
 export type { AuthenticationMethod, WorkloadIssuer } from './auth';
-export type { FunctionRecord, IntegrationRecord, StageRecord } from './catalog';
+export type { FunctionGrant, FunctionRecord, IntegrationRecord, PipeRecord, StageRecord } from './catalog';
 export { ASSUME_ROLE_ERROR, SnowflakeError } from './errors';
 export { type SnowflakeFault, SnowflakeFaultPlan, type SnowflakeFaultScope } from './faults';
 export type { Execution } from './runner';

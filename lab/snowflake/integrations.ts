@@ -62,6 +62,8 @@ export function createIntegration(
   setValues(values, statement.properties);
   const externalId = values.get('STORAGE_AWS_EXTERNAL_ID');
   space.catalog.putIntegration({
+    // A new hidden id even under an old name: stages linked to the old one lose it (tables-external-ts, 003139).
+    id: space.catalog.newId(),
     name: statement.name,
     category: statement.category,
     owner: session.role,

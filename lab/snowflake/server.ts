@@ -10,7 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type IamStandIn, mayAssumeRole } from '../iam';
 import { Account, type AccountPrivilege, type NewUser } from './account';
 import { type Authority, authenticate, type Caller, Refused, type WorkloadIssuer } from './auth';
-import { Catalog, type FunctionRecord, type IntegrationRecord, type StageRecord } from './catalog';
+import {
+  Catalog,
+  type FunctionRecord,
+  type IntegrationRecord,
+  type PipeRecord,
+  type StageRecord,
+} from './catalog';
 import {
   invalidPayload,
   roleNotGranted,
@@ -216,6 +222,23 @@ export class SnowflakeStandIn {
   /** Every stage, for assertions. */
   stages(): StageRecord[] {
     return this.catalog.allStages();
+  }
+
+  /**
+   * Every external table, and whether the stage it was made on still exists (by id): re-creating a stage
+   * breaks "the association between the stage and any external table that references it" (create-stage,
+   * usage notes). Snowflake's own error for querying such a table is not modelled.
+   */
+  externalTables(): Array<{ name: string; stageLinked: boolean }> {
+    return this.catalog.allExternalTables().map((table) => ({
+      name: `${table.database}.${table.schema}.${table.name}`,
+      stageLinked: this.catalog.stageById(table.stageId) !== undefined,
+    }));
+  }
+
+  /** Every pipe, for assertions. */
+  pipes(): PipeRecord[] {
+    return this.catalog.allPipes();
   }
 
   /** Stops the server; statements still running never answer. */

@@ -1,6 +1,7 @@
 // SYSTEM$VALIDATE_STORAGE_INTEGRATION('<integration>', '<path>', '<test file>', '<action>'): Snowflake
 // assumes the integration's role and reports each action as JSON (sql-reference/functions/
 // system_validate_storage_integration). The lab has no S3, so an action succeeds once the role is assumed.
+// "Storage integration names are case-sensitive" (same page): the name is looked up exactly as given.
 import { ASSUME_ROLE_ERROR, doesNotExist } from './errors';
 import { visibleTo } from './integrations';
 import { canAssumeRole, listOf } from './remote';
@@ -17,7 +18,7 @@ export function validateStorageIntegration(
   space: Workspace,
 ): ResultSet {
   const [integrationName, path, , action] = args.map((arg) => (typeof arg === 'string' ? arg : ''));
-  const name = identifierOf(integrationName ?? '');
+  const name = integrationName ?? '';
   const integration = space.catalog.integration(name);
   if (!visibleTo(integration, session) || integration?.category !== 'STORAGE') {
     throw doesNotExist('Integration', name);
@@ -45,10 +46,4 @@ function failureOf(path: string, allowed: readonly string[], blocked: readonly s
   const inside = allowed.some((location) => location === '*' || path.startsWith(location));
   if (inside && !blocked.some((location) => path.startsWith(location))) return undefined;
   return `Location '${path}' is not allowed by the integration.`;
-}
-
-// The name inside the string is an identifier: upper case unless double-quoted.
-function identifierOf(text: string): string {
-  const quoted = /^"(.+)"$/.exec(text)?.[1];
-  return quoted ?? text.toUpperCase();
 }

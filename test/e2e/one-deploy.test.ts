@@ -2,8 +2,10 @@
 // with the built bundles: the Snowflake function, the link function and the echo Lambda behind the API
 // Gateway stand-in. After each operation both sides are checked: Snowflake's catalog and the role's trust.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authenticatorFor } from '../../handler/snowflake/client/credentials';
+import { parseConnectionSecret } from '../../handler/snowflake/client/settings';
 import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/snowflake/client/sql';
-import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
+import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
 import { startOneDeployLab } from './one-deploy-lab';
@@ -87,6 +89,38 @@ async function cleanSnowflake(): Promise<void> {
   }
   for (const { name } of lab.snowflake.integrations()) {
     await client.execute(sql`DROP INTEGRATION IF EXISTS ${identifier(`"${name}"`)}`);
+  }
+}
+
+/** The DDL sent for the function ECHO since an index of the lab's executions (its probe's aside). */
+function functionDdlSince(from: number): string[] {
+  return lab.snowflake.executions
+    .slice(from)
+    .map((e) => e.statement)
+    .filter((statement) => /^(CREATE|ALTER|DROP|GRANT)\b/.test(statement))
+    .filter((statement) => statement.includes('"ECHO"'));
+}
+
+// A user of another team, whose role holds USAGE on the function (granted by its owner, not by the stack).
+function analystClient(): SqlApiClient {
+  lab.snowflake.createRole('ANALYST_ROLE');
+  lab.snowflake.createUser({ name: 'ANALYST', roles: ['ANALYST_ROLE'], defaultWarehouse: 'COMPUTE_WH' });
+  const settings = parseConnectionSecret(
+    JSON.stringify({
+      account: 'MYORG-MYACCOUNT',
+      user: 'ANALYST',
+      token: lab.snowflake.addProgrammaticAccessToken('ANALYST'),
+    }),
+    'analyst',
+  );
+  return new SqlApiClient(settings, authenticatorFor(settings), { endpointOverride: lab.snowflake.endpoint });
+}
+
+async function analystCall(analyst: SqlApiClient): Promise<string> {
+  try {
+    return (await analyst.execute(sql`SELECT ${qualified('ECHO')}('x')`)).rows[0]?.[0] ?? 'null';
+  } catch (error) {
+    return String(error);
   }
 }
 
@@ -193,6 +227,46 @@ describe('one deploy: template.yaml with SnowflakeConnection', () => {
     const third = lab.snowflake.integration(`${INTEGRATION}_R3`)?.externalId;
     expect(externalIdsIn(stack)).toEqual([third, second]);
     expect(await callEcho()).toBe('"hello"');
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  });
+
+  it('rotates and redeploys without re-creating the function: a grant another role holds survives, and a TrustedExternalIds-only change sends no DDL', async () => {
+    const analyst = analystClient();
+    const stack = newStack();
+    await stack.create(template, parameters());
+    await client.execute(sql`GRANT USAGE ON FUNCTION ${qualified('ECHO')}(VARIANT) TO ROLE "ANALYST_ROLE"`);
+    const beforeRotation = lab.snowflake.executions.length;
+
+    const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
+
+    const rotationDdl = functionDdlSince(beforeRotation);
+    const second = lab.snowflake.integration(`${INTEGRATION}_R2`)?.externalId;
+    const first = externalIdsIn(stack)?.[1];
+    expect(rotated.status).toBe('UPDATE_COMPLETE');
+    expect(rotationDdl).toEqual([
+      `ALTER FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) SET API_INTEGRATION = "${INTEGRATION}_R2"`,
+    ]);
+    expect(await analystCall(analyst)).toBe('"x"');
+    // A new connection secret: the integration is altered in place and stops keeping the old id, so the
+    // function's TrustedExternalIds (and Connection) change, and nothing the function is made of.
+    const beforeRedeploy = lab.snowflake.executions.length;
+    const token = lab.snowflake.addProgrammaticAccessToken('SVC');
+    const secret = lab.secrets.putSecret(`snowflake/connection-${stackCount}`, {
+      account: 'MYORG-MYACCOUNT',
+      user: 'SVC',
+      token,
+    });
+
+    const redeployed = await stack.update({ parameters: { SnowflakeConnection: secret.arn } });
+
+    const redeployStatements = lab.snowflake.executions.slice(beforeRedeploy).map((e) => e.statement);
+    expect(redeployed.status).toBe('UPDATE_COMPLETE');
+    expect(first).toBeDefined();
+    expect(externalIdsIn(stack)).toEqual([second]);
+    expect(functionDdlSince(beforeRedeploy)).toEqual([]);
+    expect(redeployStatements).toContain(`SELECT "LAB"."PUBLIC"."ECHO"('hello')`);
+    expect(await analystCall(analyst)).toBe('"x"');
     expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
     expect(catalog()).toEqual({ integrations: [], functions: [] });
   });

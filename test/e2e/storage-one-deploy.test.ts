@@ -82,6 +82,12 @@ async function validation(integration: string, url: string): Promise<string | un
   return (JSON.parse(result.rows[0]?.[0] ?? '{}') as { status?: string }).status;
 }
 
+/** SYSTEM$PIPE_STATUS's executionState for a pipe. */
+async function pipeState(pipe: string): Promise<string | undefined> {
+  const result = await client.execute(sql`SELECT SYSTEM$PIPE_STATUS(${stringLiteral(pipe)})`);
+  return (JSON.parse(result.rows[0]?.[0] ?? '{}') as { executionState?: string }).executionState;
+}
+
 function failures(result: { events: Array<{ logicalResourceId: string; reason?: string }> }): string[] {
   return result.events.filter((e) => e.reason).map((e) => `${e.logicalResourceId}: ${e.reason}`);
 }
@@ -133,6 +139,42 @@ describe('one deploy: examples/storage-integration.yaml with SnowflakeConnection
     expect(catalog()).toEqual({ integrations: [], stages: [] });
     expect(trustedIds(roleName)).toBeUndefined();
     expect(lab.iam.role(roleName)).toBeUndefined();
+  });
+
+  it('rotates with a pipe and an external table on the stage: the stage is altered, never re-created, so both keep working', async () => {
+    const stack = newStack();
+    await stack.create(template, { SnowflakeConnection: secretArn, SnowflakeDatabase: 'LAB' });
+    await client.execute(
+      sql`CREATE PIPE "LAB"."PUBLIC"."LOADER" AS COPY INTO "LAB"."PUBLIC"."EVENTS" FROM @${qualifiedName(['LAB', 'PUBLIC', 'SNOWFLAKE_TRUST_LINK_STAGE'])}/in/`,
+    );
+    await client.execute(
+      sql`CREATE EXTERNAL TABLE "LAB"."PUBLIC"."EVENTS_EXT" LOCATION = @${qualifiedName(['LAB', 'PUBLIC', 'SNOWFLAKE_TRUST_LINK_STAGE'])}/in/ FILE_FORMAT = (TYPE = CSV)`,
+    );
+    const from = lab.snowflake.executions.length;
+
+    const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
+
+    const ddl = lab.snowflake.executions
+      .slice(from)
+      .map((e) => e.statement)
+      .filter((statement) => /^(CREATE|ALTER|DROP) STAGE/.test(statement));
+    expect(failures(rotated)).toEqual([]);
+    expect(rotated.status).toBe('UPDATE_COMPLETE');
+    expect(ddl).toEqual([
+      `ALTER STAGE "LAB"."PUBLIC"."SNOWFLAKE_TRUST_LINK_STAGE" SET URL = '${lab.snowflake.stages()[0]?.url}' STORAGE_INTEGRATION = "${INTEGRATION}_R2"`,
+    ]);
+    expect(await pipeState('LAB.PUBLIC.LOADER')).toBe('RUNNING');
+    expect(lab.snowflake.externalTables()).toContainEqual({
+      name: 'LAB.PUBLIC.EVENTS_EXT',
+      stageLinked: true,
+    });
+    // The old integration is dropped at cleanup: the stage reads through the new one, by its id.
+    expect(catalog().integrations).toEqual([`${INTEGRATION}_R2`]);
+    expect(
+      (await client.execute(sql`LIST @${qualifiedName(['LAB', 'PUBLIC', 'SNOWFLAKE_TRUST_LINK_STAGE'])}`))
+        .rows,
+    ).toEqual([]);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
   });
 
   it('fails at the stage when Snowflake cannot assume the role, and rolls back both sides', async () => {

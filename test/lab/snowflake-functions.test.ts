@@ -183,6 +183,73 @@ describe('Snowflake stand-in: external functions', () => {
   });
 });
 
+describe('Snowflake stand-in: overloads and grants on functions', () => {
+  const analyst = (statement: string) =>
+    submit(snowflake.endpoint, statement, {
+      token: keyPairJwt('XY12345', 'ANALYST', key),
+      database: 'LAB',
+      schema: 'PUBLIC',
+      warehouse: 'COMPUTE_WH',
+    });
+
+  beforeAll(() => {
+    snowflake.createRole('ANALYST_ROLE');
+    snowflake.createUser({ name: 'ANALYST', rsaPublicKey: key.publicKeyPem, roles: ['ANALYST_ROLE'] });
+  });
+
+  it('keeps two functions of one name that differ in argument types, and drops one by its types', async () => {
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
+    await createEchoFunction();
+    await run(`CREATE EXTERNAL FUNCTION echo(value VARCHAR) RETURNS VARCHAR
+      API_INTEGRATION = echo_api AS '${echo.url}'`);
+
+    const both = snowflake.functions().map((f) => f.parameters.map((p) => p.type));
+    await run('DROP FUNCTION echo(STRING)');
+
+    expect(both).toEqual([['VARIANT'], ['VARCHAR']]);
+    expect(snowflake.functions().map((f) => f.parameters.map((p) => p.type))).toEqual([['VARIANT']]);
+    await run('DROP FUNCTION echo(VARIANT)');
+  });
+
+  it('lets a role with USAGE call the function, keeps the grant through ALTER FUNCTION, and loses it on re-create', async () => {
+    iam.setTrustPolicy('snowflake', linkedTrust(await createApiIntegration()));
+    await createEchoFunction();
+    const denied = await analyst("SELECT echo('x')");
+    await run('GRANT USAGE ON FUNCTION echo(VARIANT) TO ROLE analyst_role');
+    const granted = await analyst("SELECT echo('x')");
+    await run('ALTER FUNCTION echo(VARIANT) SET API_INTEGRATION = echo_api');
+    const shown = await run('SHOW GRANTS ON FUNCTION lab.public.echo(VARIANT)');
+    const afterAlter = await analyst("SELECT echo('x')");
+    await createEchoFunction();
+    const afterReplace = await analyst("SELECT echo('x')");
+
+    expect(denied).toMatchObject({ status: 422, body: { code: '002140' } });
+    expect(granted.body.data).toEqual([['"x"']]);
+    expect(shown.body.data?.map((row) => [row[1], row[2], row[3], row[4], row[5], row[6]])).toEqual([
+      ['OWNERSHIP', 'FUNCTION', 'LAB.PUBLIC.ECHO(VARIANT)', 'ROLE', 'ACCOUNTADMIN', 'true'],
+      ['USAGE', 'FUNCTION', 'LAB.PUBLIC.ECHO(VARIANT)', 'ROLE', 'ANALYST_ROLE', 'false'],
+    ]);
+    expect(afterAlter.body.data).toEqual([['"x"']]);
+    expect(afterReplace).toMatchObject({ status: 422, body: { code: '002140' } });
+    await run('DROP FUNCTION echo(VARIANT)');
+  });
+
+  it('refuses a grant to a role that does not exist, and an ALTER to an integration that does not', async () => {
+    await createApiIntegration();
+    await createEchoFunction();
+
+    const noRole = await run('GRANT USAGE ON FUNCTION echo(VARIANT) TO ROLE nobody');
+    const noIntegration = await run('ALTER FUNCTION echo(VARIANT) SET API_INTEGRATION = nothing');
+    const wrongTypes = await run("ALTER FUNCTION echo(VARCHAR) SET COMMENT = 'x'");
+
+    expect(noRole).toMatchObject({ status: 422, body: { code: '002003' } });
+    expect(noIntegration).toMatchObject({ status: 422, body: { code: '002003' } });
+    expect(wrongTypes).toMatchObject({ status: 422, body: { code: '002003' } });
+    expect(snowflake.functions()[0]?.integration).toBe('ECHO_API');
+    await run('DROP FUNCTION echo(VARIANT)');
+  });
+});
+
 describe('Snowflake stand-in: SYSTEM$VALIDATE_STORAGE_INTEGRATION', () => {
   async function createStorageIntegration(): Promise<string> {
     await run(`CREATE OR REPLACE STORAGE INTEGRATION s3_int TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'S3'
@@ -191,7 +258,7 @@ describe('Snowflake stand-in: SYSTEM$VALIDATE_STORAGE_INTEGRATION', () => {
   }
 
   const validate =
-    "SELECT SYSTEM$VALIDATE_STORAGE_INTEGRATION('s3_int', 's3://bucket/data/', 'test.csv', 'all')";
+    "SELECT SYSTEM$VALIDATE_STORAGE_INTEGRATION('S3_INT', 's3://bucket/data/', 'test.csv', 'all')";
 
   it('reports success for every action once Snowflake can assume the role', async () => {
     iam.setTrustPolicy('snowflake', linkedTrust(await createStorageIntegration()));
@@ -220,5 +287,14 @@ describe('Snowflake stand-in: SYSTEM$VALIDATE_STORAGE_INTEGRATION', () => {
     };
     expect(report.status).toBe('failure');
     expect(report.actions.READ).toEqual({ status: 'failure', message: ASSUME_ROLE_ERROR });
+  });
+
+  it('reads the name case-sensitively: a lower-case name finds no integration stored upper case', async () => {
+    await createStorageIntegration();
+
+    const reply = await run(validate.replace("'S3_INT'", "'s3_int'"));
+
+    expect(reply).toMatchObject({ status: 422, body: { code: '002003' } });
+    expect(reply.body.message).toMatch(/Integration 's3_int' does not exist or not authorized/);
   });
 });

@@ -43,7 +43,7 @@ describe('the stand-in parser', () => {
   it('reads a CREATE with every kind of property value', () => {
     const statement = parseStatement(`CREATE OR REPLACE API INTEGRATION "Mixed" API_PROVIDER = aws_api_gateway
       API_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/r' API_ALLOWED_PREFIXES = ('https://a/', 'https://b/')
-      API_BLOCKED_PREFIXES = () ENABLED = TRUE;`);
+      API_BLOCKED_PREFIXES = ('https://a/x/') ENABLED = TRUE;`);
 
     expect(statement).toEqual({
       type: 'createIntegration',
@@ -55,7 +55,7 @@ describe('the stand-in parser', () => {
         API_PROVIDER: { kind: 'word', text: 'AWS_API_GATEWAY' },
         API_AWS_ROLE_ARN: { kind: 'string', text: 'arn:aws:iam::123456789012:role/r' },
         API_ALLOWED_PREFIXES: { kind: 'list', items: ['https://a/', 'https://b/'] },
-        API_BLOCKED_PREFIXES: { kind: 'list', items: [] },
+        API_BLOCKED_PREFIXES: { kind: 'list', items: ['https://a/x/'] },
         ENABLED: { kind: 'word', text: 'TRUE' },
       },
     });
@@ -87,6 +87,46 @@ describe('the stand-in parser', () => {
     });
   });
 
+  it('reads the ALTER STAGE, ALTER FUNCTION, GRANT, SHOW GRANTS, CREATE PIPE and LIST forms', () => {
+    expect(
+      parseStatement(`ALTER STAGE lab.public.files SET URL = 's3://b/p/' STORAGE_INTEGRATION = "S3_int_R2"`),
+    ).toEqual({
+      type: 'alterStage',
+      name: { database: 'LAB', schema: 'PUBLIC', name: 'FILES' },
+      ifExists: false,
+      url: 's3://b/p/',
+      integration: 'S3_int_R2',
+    });
+    expect(parseStatement('ALTER FUNCTION lab.public.echo(VARIANT) SET API_INTEGRATION = api2')).toEqual({
+      type: 'alterFunction',
+      name: { database: 'LAB', schema: 'PUBLIC', name: 'ECHO' },
+      ifExists: false,
+      argumentTypes: ['VARIANT'],
+      set: { property: 'API_INTEGRATION', value: 'API2' },
+    });
+    expect(parseStatement('GRANT USAGE ON FUNCTION echo(VARIANT, NUMBER) TO ROLE analyst')).toEqual({
+      type: 'grantOnFunction',
+      privileges: ['USAGE'],
+      name: { name: 'ECHO' },
+      argumentTypes: ['VARIANT', 'NUMBER'],
+      role: 'ANALYST',
+      grantOption: false,
+    });
+    expect(parseStatement('SHOW GRANTS ON FUNCTION lab.public.echo(VARIANT)')).toMatchObject({
+      type: 'showGrantsOnFunction',
+      argumentTypes: ['VARIANT'],
+    });
+    expect(
+      parseStatement('CREATE PIPE lab.public.p AUTO_INGEST = TRUE AS COPY INTO t FROM @lab.public.files/in/'),
+    ).toMatchObject({ type: 'createPipe', stage: { database: 'LAB', schema: 'PUBLIC', name: 'FILES' } });
+    expect(parseStatement('LIST @files')).toEqual({ type: 'listStage', stage: { name: 'FILES' } });
+    expect(
+      parseStatement(
+        'CREATE EXTERNAL TABLE t WITH LOCATION = @files/in/ AUTO_REFRESH = FALSE FILE_FORMAT = (TYPE = CSV)',
+      ),
+    ).toMatchObject({ type: 'createExternalTable', stage: { name: 'FILES' } });
+  });
+
   it('cannot be made to read a second statement out of a literal', () => {
     const statement = parseStatement("ALTER INTEGRATION x SET COMMENT = 'a''; DROP INTEGRATION x; --'");
 
@@ -102,6 +142,30 @@ describe('the stand-in parser', () => {
     ['DESCRIBE INTEGRATION', '001003'],
     ['DROP INTEGRATION x y', '001003'],
     ["CREATE EXTERNAL FUNCTION f() RETURNS VARIANT AS 'https://u/'", '001003'],
+    // The lists take one URL or more; an empty one is not in the grammar.
+    [
+      "CREATE API INTEGRATION x API_PROVIDER = aws_api_gateway API_AWS_ROLE_ARN = 'r' API_ALLOWED_PREFIXES = ('https://a/') API_BLOCKED_PREFIXES = () ENABLED = TRUE",
+      '001003',
+    ],
+    [
+      "CREATE STORAGE INTEGRATION x TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'S3' STORAGE_AWS_ROLE_ARN = 'r' STORAGE_ALLOWED_LOCATIONS = ('s3://b/') STORAGE_BLOCKED_LOCATIONS = () ENABLED = TRUE",
+      '001003',
+    ],
+    // STORAGE_PROVIDER is a quoted value, and one of three.
+    [
+      "CREATE STORAGE INTEGRATION x TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = S3 STORAGE_AWS_ROLE_ARN = 'r' STORAGE_ALLOWED_LOCATIONS = ('s3://b/') ENABLED = TRUE",
+      '001003',
+    ],
+    [
+      "CREATE STORAGE INTEGRATION x TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'GCS3' STORAGE_AWS_ROLE_ARN = 'r' STORAGE_ALLOWED_LOCATIONS = ('s3://b/') ENABLED = TRUE",
+      '001003',
+    ],
+    // ALTER FUNCTION changes none of the URL, the return type or the arguments.
+    ["ALTER FUNCTION f(VARIANT) SET URL = 'https://u/'", '001003'],
+    ['ALTER FUNCTION f(VARIANT) SET RETURNS = VARCHAR', '001003'],
+    ['ALTER FUNCTION f SET API_INTEGRATION = x', '001003'],
+    ['ALTER STAGE s SET', '001003'],
+    ['GRANT SELECT ON FUNCTION f(VARIANT) TO ROLE r', '001003'],
   ])('refuses %j with %s', (text, code) => {
     expect(refusalOf(text).code).toBe(code);
   });

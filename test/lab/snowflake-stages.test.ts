@@ -183,3 +183,60 @@ describe('Snowflake stand-in: stage statements it does not understand', () => {
     expect(stages()).toEqual([]);
   });
 });
+
+describe('Snowflake stand-in: what a stage is linked to, by identity', () => {
+  const pipe = `CREATE PIPE lab.public.loader AS COPY INTO lab.public.events FROM @lab.public.landing/in/`;
+  const status = "SELECT SYSTEM$PIPE_STATUS('lab.public.loader')";
+  const stateOf = (reply: Reply) =>
+    (JSON.parse(reply.body.data?.[0]?.[0] ?? '{}') as { executionState?: string }).executionState;
+
+  it('loses its storage integration when the integration is re-created, until ALTER STAGE re-links it', async () => {
+    await admin(CREATE_STAGE);
+    await admin(`CREATE OR REPLACE STORAGE INTEGRATION s3_int TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = 'S3'
+      ENABLED = TRUE STORAGE_AWS_ROLE_ARN = '${ROLE_ARN}' STORAGE_ALLOWED_LOCATIONS = ('${URL}')`);
+
+    const broken = await admin('LIST @landing');
+    await admin('ALTER STAGE landing SET STORAGE_INTEGRATION = s3_int');
+    const relinked = await admin('LIST @landing');
+
+    expect(broken).toMatchObject({ status: 422, body: { code: '003139' } });
+    expect(broken.body.message).toBe(
+      "SQL compilation error:\nIntegration 'S3_INT' associated with the stage 'LANDING' cannot be found.",
+    );
+    expect(relinked.status).toBe(200);
+  });
+
+  it('keeps its pipes running and its external tables linked through ALTER STAGE, and breaks both when re-created', async () => {
+    await storageIntegration('s3_int_r2');
+    await admin(CREATE_STAGE);
+    await admin(pipe);
+    await admin(
+      'CREATE EXTERNAL TABLE lab.public.events_ext WITH LOCATION = @landing/in/ FILE_FORMAT = (TYPE = CSV)',
+    );
+
+    const altered = await admin(`ALTER STAGE landing SET URL = '${URL}' STORAGE_INTEGRATION = s3_int_r2`);
+    const afterAlter = await admin(status);
+    await admin(`CREATE OR REPLACE STAGE landing URL = '${URL}' STORAGE_INTEGRATION = s3_int_r2`);
+    const afterReplace = await admin(status);
+
+    expect(altered.status).toBe(200);
+    expect(stateOf(afterAlter)).toBe('RUNNING');
+    expect(stateOf(afterReplace)).toBe('STOPPED_STAGE_DROPPED');
+    expect(snowflake.externalTables()).toEqual([{ name: 'LAB.PUBLIC.EVENTS_EXT', stageLinked: false }]);
+    expect(snowflake.stages()[0]?.integration).toBe('S3_INT_R2');
+  });
+
+  it('neither alters a stage another role owns nor re-links it to an integration the role may not see', async () => {
+    await admin(CREATE_STAGE);
+    await storageIntegration('loader_int', loader);
+
+    const byLoader = await loader("ALTER STAGE lab.public.landing SET COMMENT = 'x'");
+    const toHidden = await admin('ALTER STAGE landing SET STORAGE_INTEGRATION = missing_int');
+    const missing = await admin("ALTER STAGE IF EXISTS nothing SET COMMENT = 'x'");
+
+    expect(byLoader).toMatchObject({ status: 422, body: { code: '002003' } });
+    expect(toHidden).toMatchObject({ status: 422, body: { code: '002003' } });
+    expect(missing.status).toBe(200);
+    expect(stages()).toEqual([['LAB.PUBLIC.LANDING', URL, 'S3_INT', 'ACCOUNTADMIN']]);
+  });
+});

@@ -1,7 +1,8 @@
 // Custom::SnowflakeApiIntegration: its properties and its statements. The lifecycle is integration.ts's.
 // https://docs.snowflake.com/en/sql-reference/sql/create-api-integration: API_PROVIDER, API_AWS_ROLE_ARN,
-//   API_ALLOWED_PREFIXES, API_BLOCKED_PREFIXES, ENABLED, COMMENT; ALTER … SET changes all but API_PROVIDER
-//   and keeps the external id.
+//   API_ALLOWED_PREFIXES, [API_BLOCKED_PREFIXES = ('<url>' [, …])] (optional, one URL or more), ENABLED,
+//   COMMENT. https://docs.snowflake.com/en/sql-reference/sql/alter-api-integration: ALTER … SET changes all but
+//   API_PROVIDER and keeps the external id; ALTER … UNSET API_BLOCKED_PREFIXES removes the blocked list.
 
 import type { ConnectionSource } from '../client/connection';
 import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../client/sql';
@@ -73,8 +74,13 @@ function parse(properties: unknown): ApiIntegrationSpec {
   return spec;
 }
 
+// Nothing blocked: no API_BLOCKED_PREFIXES at all, as the grammar has no empty list.
 function settable(spec: ApiIntegrationSpec, comment: string | undefined): SqlText {
-  return sql`API_AWS_ROLE_ARN = ${stringLiteral(spec.roleArn, 'RoleArn')} API_ALLOWED_PREFIXES = ${stringList(spec.allowedPrefixes, 'AllowedPrefixes')} API_BLOCKED_PREFIXES = ${stringList(spec.blockedPrefixes, 'BlockedPrefixes')} ENABLED = ${booleanLiteral(spec.enabled)}${comment === undefined ? sql`` : sql` COMMENT = ${stringLiteral(comment, 'Comment')}`}`;
+  const blocked =
+    spec.blockedPrefixes.length === 0
+      ? sql``
+      : sql` API_BLOCKED_PREFIXES = ${stringList(spec.blockedPrefixes, 'BlockedPrefixes')}`;
+  return sql`API_AWS_ROLE_ARN = ${stringLiteral(spec.roleArn, 'RoleArn')} API_ALLOWED_PREFIXES = ${stringList(spec.allowedPrefixes, 'AllowedPrefixes')}${blocked} ENABLED = ${booleanLiteral(spec.enabled)}${comment === undefined ? sql`` : sql` COMMENT = ${stringLiteral(comment, 'Comment')}`}`;
 }
 
 export const apiIntegration: IntegrationKind<ApiIntegrationSpec> = {
@@ -85,6 +91,11 @@ export const apiIntegration: IntegrationKind<ApiIntegrationSpec> = {
   parse,
   createSql: (spec, comment, replace) =>
     sql`CREATE ${replace ? sql`OR REPLACE ` : sql``}API INTEGRATION ${storedIdentifier(spec.name)} API_PROVIDER = ${keyword(spec.provider, API_PROVIDERS, 'ApiProvider')} ${settable(spec, comment)}`,
-  alterSql: (spec, comment) =>
+  alterSql: (spec, comment) => [
     sql`ALTER API INTEGRATION ${storedIdentifier(spec.name)} SET ${settable(spec, comment)}`,
+    // A list blocked before and empty now is removed: SET cannot empty it, UNSET does.
+    ...(spec.blockedPrefixes.length === 0
+      ? [sql`ALTER API INTEGRATION ${storedIdentifier(spec.name)} UNSET API_BLOCKED_PREFIXES`]
+      : []),
+  ],
 };

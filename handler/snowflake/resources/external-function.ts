@@ -1,20 +1,33 @@
 // The lifecycle of Custom::SnowflakeExternalFunction. The physical id names the function (database, schema,
 // name, argument types): a Create makes it with a plain CREATE, so it never replaces a function someone
-// else made; an Update of the same function replaces only its own (OR REPLACE); Delete drops it. When an
-// update moves the function to another integration or URL, a probe under another name proves the new path
-// before the function switches, so calls never meet a trust IAM has not propagated yet.
+// else made; Delete drops it. An Update of the same function changes it in place where Snowflake can (ALTER
+// FUNCTION … SET API_INTEGRATION), sends no DDL when nothing about the function changed (a new
+// TrustedExternalIds after a rotation only re-runs Verify), and re-creates it only for what ALTER FUNCTION
+// cannot change (URL, return type, argument names), giving back the grants other roles held: CREATE OR
+// REPLACE EXTERNAL FUNCTION has no COPY GRANTS and drops them. When an update moves the function to another
+// integration or URL, a probe under another name proves the new path before the function switches, so calls
+// never meet a trust IAM has not propagated yet.
+// Why ALTER FUNCTION and not CREATE OR ALTER EXTERNAL FUNCTION: both change API_INTEGRATION in place
+// (https://docs.snowflake.com/en/sql-reference/sql/create-external-function, "CREATE OR ALTER EXTERNAL
+// FUNCTION": "has the same limitations as an ALTER FUNCTION statement"), and ALTER names the one property it
+// changes, so an update can say exactly what it did.
 
 import { CustomResourceError } from '../../framework/errors';
 import type { Outcome } from '../../framework/framework';
 import { log } from '../../framework/log';
-import { StatementFailedError } from '../client/errors';
+import { NotAuthorizedError, StatementFailedError } from '../client/errors';
+import { rowsByName } from '../client/results';
 import type { SqlApiClient } from '../client/sql-api';
 import {
+  alterFunctionIntegrationSql,
   createFunctionSql,
   DATA_TYPES,
   dropFunctionSql,
   type FunctionSpec,
+  grantSql,
   parseFunctionProperties,
+  type RoleGrant,
+  showGrantsSql,
 } from './function-spec';
 import { PropertyReader } from './properties';
 import type { SnowflakeInvocation } from './session';
@@ -22,6 +35,9 @@ import { type VerifyBudget, verifyCall } from './verify';
 
 /** The function exists already and this resource did not create it. */
 export class FunctionExistsError extends CustomResourceError {}
+
+/** Re-creating the function would drop grants this resource cannot give back, or giving them back failed. */
+export class FunctionGrantsError extends CustomResourceError {}
 
 interface FunctionTarget {
   database: string;
@@ -48,7 +64,10 @@ export async function createFunction(properties: unknown, invocation: SnowflakeI
   return { physicalResourceId: physicalId, data: await verified(client, spec, invocation) };
 }
 
-/** Replaces its own function in place, or creates a new one (a new id: CloudFormation drops the old one). */
+/**
+ * Changes its own function in place as far as Snowflake allows, or creates a new one for a new name or new
+ * argument types (a new id: CloudFormation drops the old one at cleanup), with the old one's grants.
+ */
 export async function updateFunction(
   properties: unknown,
   oldProperties: unknown,
@@ -58,21 +77,112 @@ export async function updateFunction(
   const spec = parseFunctionProperties(properties);
   const client = await invocation.connect(spec.connection, invocation.signal);
   const newId = functionPhysicalId(spec);
-  if (newId !== physicalId) {
-    // CloudFormation never learns of a replacement that failed: undo it then.
-    invocation.undo = (signal) => dropTarget(client, targetOf(spec), signal);
-    await createOwn(client, spec, invocation, () => {
-      invocation.undo = undefined;
-    });
-    const data = await verified(client, spec, invocation);
-    invocation.undo = undefined;
-    return { physicalResourceId: newId, data };
-  }
-  if (spec.verify && movesPath(oldProperties, spec)) {
+  if (newId !== physicalId) return replaceFunction(client, spec, physicalId, invocation);
+  const old = parsedOrUndefined(oldProperties);
+  const change = changeOf(old, spec);
+  const grants = change === 'recreate' ? await grantsOn(client, targetOf(spec), invocation.signal, true) : [];
+  if (spec.verify && (!old || old.integration !== spec.integration || old.url !== spec.url)) {
     await probe(client, { ...spec, verify: spec.verify }, invocation);
   }
-  await client.execute(createFunctionSql(spec, true), { signal: invocation.signal, privilege: PRIVILEGE });
+  if (change === 'alter') {
+    await client.execute(alterFunctionIntegrationSql(targetOf(spec), spec.integration), {
+      signal: invocation.signal,
+      privilege: 'OWNERSHIP of the function, and USAGE on the API integration',
+    });
+  } else if (change === 'recreate') {
+    await client.execute(createFunctionSql(spec, true), { signal: invocation.signal, privilege: PRIVILEGE });
+    await giveBack(client, targetOf(spec), grants, invocation.signal);
+  } else {
+    log('info', 'Nothing about the function changed: no DDL', { function: spec.name });
+  }
   return { physicalResourceId: physicalId, data: await verified(client, spec, invocation) };
+}
+
+/** What an update does to a function that keeps its id. Pure. */
+export function changeOf(old: FunctionSpec | undefined, spec: FunctionSpec): 'none' | 'alter' | 'recreate' {
+  if (!old) return 'recreate';
+  const sameShape =
+    old.url === spec.url &&
+    old.returns === spec.returns &&
+    JSON.stringify(old.parameters) === JSON.stringify(spec.parameters);
+  if (!sameShape) return 'recreate';
+  return old.integration === spec.integration ? 'none' : 'alter';
+}
+
+// A new signature is a new function: made beside the old one, with the grants the old one has.
+async function replaceFunction(
+  client: SqlApiClient,
+  spec: FunctionSpec,
+  physicalId: string,
+  invocation: SnowflakeInvocation,
+): Promise<Outcome> {
+  const old = parseFunctionPhysicalId(physicalId);
+  const grants = old ? await grantsOn(client, old, invocation.signal, false) : [];
+  // CloudFormation never learns of a replacement that failed: undo it then.
+  invocation.undo = (signal) => dropTarget(client, targetOf(spec), signal);
+  await createOwn(client, spec, invocation, () => {
+    invocation.undo = undefined;
+  });
+  await giveBack(client, targetOf(spec), grants, invocation.signal);
+  const data = await verified(client, spec, invocation);
+  invocation.undo = undefined;
+  return { physicalResourceId: functionPhysicalId(spec), data };
+}
+
+/**
+ * The privileges other roles hold on the function, from SHOW GRANTS (OWNERSHIP is the creator's own). When
+ * `strict`, a grant that GRANT USAGE … TO ROLE cannot give back fails the update before anything changes.
+ */
+async function grantsOn(
+  client: SqlApiClient,
+  target: FunctionTarget,
+  signal: AbortSignal,
+  strict: boolean,
+): Promise<RoleGrant[]> {
+  let rows: Record<string, string | null>[];
+  try {
+    rows = rowsByName(await client.execute(showGrantsSql(target), { signal }));
+  } catch (error) {
+    if (error instanceof NotAuthorizedError) return [];
+    throw error;
+  }
+  const held = rows.filter((row) => row.privilege !== 'OWNERSHIP');
+  const kept = held.filter(
+    (row) => row.privilege === 'USAGE' && row.granted_to === 'ROLE' && row.grantee_name,
+  );
+  const lost = held.filter((row) => !kept.includes(row));
+  const lostText = lost.map((row) => `${row.privilege} to ${row.granted_to} ${row.grantee_name}`).join(', ');
+  if (lost.length > 0 && strict) {
+    throw new FunctionGrantsError(
+      `Changing the URL, Returns or argument names re-creates ${target.name}, which drops its grants, and this resource can give back only USAGE to roles, not: ${lostText}. Revoke those grants, update, then grant them again.`,
+    );
+  }
+  if (lost.length > 0) log('warn', 'Grants the new function does not get', { grants: lostText });
+  return kept.map((row) => ({
+    privilege: 'USAGE',
+    role: row.grantee_name ?? '',
+    grantOption: row.grant_option === 'true',
+  }));
+}
+
+// Gives each grant back; one that fails leaves the rest named in the Reason, for a person to run.
+async function giveBack(
+  client: SqlApiClient,
+  target: FunctionTarget,
+  grants: RoleGrant[],
+  signal: AbortSignal,
+): Promise<void> {
+  for (const [index, grant] of grants.entries()) {
+    try {
+      await client.execute(grantSql(target, grant), { signal, privilege: 'OWNERSHIP of the function' });
+    } catch (error) {
+      const pending = grants.slice(index).map((g) => `${grantSql(target, g).text};`);
+      throw new FunctionGrantsError(
+        `Giving ${target.name} back the grants it had failed (${error instanceof Error ? error.message : String(error)}). Run as its owner: ${pending.join(' ')}`,
+        { cause: error },
+      );
+    }
+  }
 }
 
 /** Drops the function the id names; a failed Create's marker names none. */
@@ -182,11 +292,10 @@ function targetOf(spec: FunctionSpec): FunctionTarget {
   };
 }
 
-function movesPath(oldProperties: unknown, spec: FunctionSpec): boolean {
+function parsedOrUndefined(properties: unknown): FunctionSpec | undefined {
   try {
-    const old = parseFunctionProperties(oldProperties);
-    return old.integration !== spec.integration || old.url !== spec.url;
+    return parseFunctionProperties(properties);
   } catch {
-    return true;
+    return undefined;
   }
 }

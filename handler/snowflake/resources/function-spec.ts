@@ -1,7 +1,13 @@
 // Custom::SnowflakeExternalFunction's properties, parsed once, and the statements built from them.
 // https://docs.snowflake.com/en/sql-reference/sql/create-external-function: CREATE [OR REPLACE] EXTERNAL
-//   FUNCTION name(arg type, …) RETURNS type API_INTEGRATION = name AS '<url>'; a function is named by its
-//   name and argument types (DROP FUNCTION name(types)).
+//   FUNCTION name(arg type, …) RETURNS type API_INTEGRATION = name AS '<url>' (no COPY GRANTS in its grammar);
+//   a function is named by its name and argument types (DROP FUNCTION name(types)).
+// https://docs.snowflake.com/en/sql-reference/sql/alter-function, "External functions": ALTER FUNCTION
+//   name(types) SET API_INTEGRATION = name (and HEADERS, CONTEXT_HEADERS, MAX_BATCH_ROWS, COMPRESSION, the
+//   translators, COMMENT), one property a statement; nothing changes the URL, the return type or the arguments.
+// https://docs.snowflake.com/en/sql-reference/sql/show-grants: SHOW GRANTS ON FUNCTION name(types).
+// https://docs.snowflake.com/en/sql-reference/sql/grant-privilege: GRANT USAGE ON FUNCTION name(types) TO ROLE
+//   role [WITH GRANT OPTION].
 
 import type { ConnectionSource } from '../client/connection';
 import { UnsafeSqlValueError } from '../client/errors';
@@ -162,6 +168,35 @@ export function dropFunctionSql(
 ): SqlText {
   const types = joined(target.types.map((type) => keyword(type, DATA_TYPES)));
   return sql`DROP FUNCTION IF EXISTS ${functionName(target, name)}(${types})`;
+}
+
+/** The name and argument types that name one function among its overloads. */
+export type FunctionSignature = Pick<FunctionSpec, 'database' | 'schema' | 'name'> & { types: string[] };
+
+/** ALTER FUNCTION name(types) SET API_INTEGRATION = integration: moves the function, keeping it and its grants. */
+export function alterFunctionIntegrationSql(target: FunctionSignature, integration: string): SqlText {
+  return sql`ALTER FUNCTION ${signatureOf(target)} SET API_INTEGRATION = ${storedIdentifier(integration)}`;
+}
+
+/** SHOW GRANTS ON FUNCTION name(types). */
+export function showGrantsSql(target: FunctionSignature): SqlText {
+  return sql`SHOW GRANTS ON FUNCTION ${signatureOf(target)}`;
+}
+
+/** A privilege a role holds on a function, as SHOW GRANTS lists it. */
+export interface RoleGrant {
+  privilege: 'USAGE';
+  role: string;
+  grantOption: boolean;
+}
+
+/** GRANT USAGE ON FUNCTION name(types) TO ROLE role [WITH GRANT OPTION]. */
+export function grantSql(target: FunctionSignature, grant: RoleGrant): SqlText {
+  return sql`GRANT ${keyword(grant.privilege, ['USAGE'])} ON FUNCTION ${signatureOf(target)} TO ROLE ${storedIdentifier(grant.role)}${grant.grantOption ? sql` WITH GRANT OPTION` : sql``}`;
+}
+
+function signatureOf(target: FunctionSignature): SqlText {
+  return sql`${functionName(target)}(${joined(target.types.map((type) => keyword(type, DATA_TYPES)))})`;
 }
 
 /** SELECT name(args): the call Verify makes. */

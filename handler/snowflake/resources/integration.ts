@@ -43,7 +43,8 @@ export interface IntegrationKind<Spec extends IntegrationSpec> {
   described: 'API' | 'STORAGE';
   parse(properties: unknown): Spec;
   createSql(spec: Spec, comment: string, replace: boolean): SqlText;
-  alterSql(spec: Spec, comment: string | undefined): SqlText;
+  /** The ALTER statements that make the integration as declared, in order (SET, then any UNSET). */
+  alterSql(spec: Spec, comment: string | undefined): SqlText[];
 }
 
 /** The integration exists under a name this resource did not create, and Adopt is not true. */
@@ -141,10 +142,9 @@ async function establish<Spec extends IntegrationSpec>(
   if (existing && !madeByOwner(existing.comment, invocation.owner)) {
     if (!spec.adopt) throw existsError(kind, spec.name, existing);
     const claim: IntegrationClaim = { kind: 'adopted', name: spec.name };
-    await client.execute(kind.alterSql(spec, spec.comment), {
-      signal,
-      privilege: `OWNERSHIP of ${spec.name}`,
-    });
+    for (const statement of kind.alterSql(spec, spec.comment)) {
+      await client.execute(statement, { signal, privilege: `OWNERSHIP of ${spec.name}` });
+    }
     return { claim, described: await describeOrFail(kind, client, spec.name, signal) };
   }
   const claim: IntegrationClaim = { kind: 'created', name: spec.name, token: newToken() };
@@ -179,7 +179,9 @@ async function alterInPlace<Spec extends IntegrationSpec>(
   }
   const comment =
     claim.kind === 'created' ? markedComment(spec.comment, invocation.owner, claim.token) : spec.comment;
-  await client.execute(kind.alterSql(spec, comment), { signal, privilege: `OWNERSHIP of ${claim.name}` });
+  for (const statement of kind.alterSql(spec, comment)) {
+    await client.execute(statement, { signal, privilege: `OWNERSHIP of ${claim.name}` });
+  }
   return describeOrFail(kind, client, claim.name, signal);
 }
 

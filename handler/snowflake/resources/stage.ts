@@ -3,7 +3,10 @@
 // https://docs.snowflake.com/en/sql-reference/functions/system_validate_storage_integration: answers JSON
 //   {"status": "success"|"failure", "actions": {"LIST": {"status": …, "message": …}}}.
 // https://docs.snowflake.com/en/sql-reference/sql/create-stage: CREATE [OR REPLACE] STAGE name URL = '…'
-//   STORAGE_INTEGRATION = name.
+//   STORAGE_INTEGRATION = name. Its usage notes: re-creating a stage (OR REPLACE) breaks the external tables
+//   that reference it and stops its pipes (STOPPED_STAGE_DROPPED), so an update never re-creates one.
+// https://docs.snowflake.com/en/sql-reference/sql/alter-stage: ALTER STAGE name SET URL = '…'
+//   STORAGE_INTEGRATION = name changes an external stage in place.
 
 import { CustomResourceError } from '../../framework/errors';
 import type { Outcome } from '../../framework/framework';
@@ -38,6 +41,7 @@ type StageTarget = Pick<StageSpec, 'database' | 'schema' | 'name'>;
 const PREFIX = 'SnowflakeStage:';
 const PROPERTIES = ['Database', 'Schema', 'StageName', 'IntegrationName', 'Url', 'Validate'];
 const PRIVILEGE = 'USAGE on the database and the storage integration, and CREATE STAGE on the schema';
+const ALTER_PRIVILEGE = 'OWNERSHIP of the stage, and USAGE on the storage integration';
 const ASSUME_ROLE = /Error assuming AWS_ROLE/;
 const VERIFY_MARGIN_MS = 15_000;
 
@@ -54,9 +58,13 @@ export async function createStage(properties: unknown, invocation: SnowflakeInvo
   return outcome(spec, validation);
 }
 
-/** Replaces its own stage in place, or creates a new one (CloudFormation drops the old at cleanup). */
+/**
+ * Alters its own stage in place (URL, integration), and sends nothing when neither changed; a new name is a
+ * new stage (CloudFormation drops the old one at cleanup). Validation runs first, as on Create.
+ */
 export async function updateStage(
   properties: unknown,
+  oldProperties: unknown,
   physicalId: string,
   invocation: SnowflakeInvocation,
 ): Promise<Outcome> {
@@ -64,7 +72,9 @@ export async function updateStage(
   const client = await invocation.connect(spec.connection, invocation.signal);
   const validation = spec.validate ? await validated(client, spec, invocation) : 'not asked';
   if (stagePhysicalId(spec) === physicalId) {
-    await client.execute(createStageSql(spec, true), { signal: invocation.signal, privilege: PRIVILEGE });
+    if (stageChanged(oldProperties, spec)) {
+      await client.execute(alterStageSql(spec), { signal: invocation.signal, privilege: ALTER_PRIVILEGE });
+    }
     return outcome(spec, validation);
   }
   invocation.undo = (signal) => dropStage(client, spec, signal);
@@ -99,7 +109,8 @@ export function parseStageProperties(properties: unknown): StageSpec {
   const read = new PropertyReader(properties, 'Custom::SnowflakeStage', PROPERTIES);
   const connection = read.connection();
   const url = read.required('Url', 'the stage location, s3://<bucket>/<path>/');
-  if (url && !/^s3(gov)?:\/\/[^\s']+$/.test(url)) read.problems.push(`Url "${url}" must be an s3:// URL.`);
+  if (url && !/^s3(gov|china)?:\/\/[^\s']+$/.test(url))
+    read.problems.push(`Url "${url}" must be an s3:// URL (s3gov:// or s3china:// in those regions).`);
   const spec: StageSpec = {
     connection,
     database: read.name('Database', 'the database the stage is created in'),
@@ -182,7 +193,7 @@ async function createOwn(
   nothingWritten: () => void,
 ): Promise<void> {
   try {
-    await client.execute(createStageSql(spec, false), { signal: invocation.signal, privilege: PRIVILEGE });
+    await client.execute(createStageSql(spec), { signal: invocation.signal, privilege: PRIVILEGE });
   } catch (error) {
     if (!(error instanceof StatementFailedError && error.failure.code === '002002')) throw error;
     nothingWritten();
@@ -197,8 +208,29 @@ function stageName(target: StageTarget): SqlText {
   return sql`${storedIdentifier(target.database)}.${storedIdentifier(target.schema)}.${storedIdentifier(target.name)}`;
 }
 
-function createStageSql(spec: StageSpec, replace: boolean): SqlText {
-  return sql`CREATE ${replace ? sql`OR REPLACE ` : sql``}STAGE ${stageName(spec)} URL = ${stringLiteral(spec.url, 'Url')} STORAGE_INTEGRATION = ${storedIdentifier(spec.integration)}`;
+function createStageSql(spec: StageSpec): SqlText {
+  return sql`CREATE STAGE ${stageName(spec)} URL = ${stringLiteral(spec.url, 'Url')} STORAGE_INTEGRATION = ${storedIdentifier(spec.integration)}`;
+}
+
+/**
+ * ALTER STAGE … SET URL = '…' STORAGE_INTEGRATION = name: both in one statement, in the grammar's order, so
+ * that a new URL is never checked against the old integration's locations, nor the old URL against the new
+ * one's. On a rotation this re-points the stage to the new integration: the remedy the storage integration
+ * caution gives (https://docs.snowflake.com/en/user-guide/tables-external-ts, error 003139).
+ */
+export function alterStageSql(spec: Pick<StageSpec, 'database' | 'schema' | 'name' | 'url' | 'integration'>) {
+  return sql`ALTER STAGE ${stageName(spec)} SET URL = ${stringLiteral(spec.url, 'Url')} STORAGE_INTEGRATION = ${storedIdentifier(spec.integration)}`;
+}
+
+// Whether the declared stage differs from the old declaration in what the stage holds: its URL or its
+// integration. Validate and the connection are not the stage's. Unreadable old properties: assume it differs.
+function stageChanged(oldProperties: unknown, spec: StageSpec): boolean {
+  try {
+    const old = parseStageProperties(oldProperties);
+    return old.url !== spec.url || old.integration !== spec.integration;
+  } catch {
+    return true;
+  }
 }
 
 async function dropStage(client: SqlApiClient, target: StageTarget, signal: AbortSignal): Promise<void> {

@@ -1,9 +1,11 @@
 // Custom::SnowflakeStorageIntegration: its properties and its statements. The lifecycle is integration.ts's.
 // https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration: TYPE = EXTERNAL_STAGE,
-//   STORAGE_PROVIDER = 'S3' (or S3GOV), STORAGE_AWS_ROLE_ARN, STORAGE_ALLOWED_LOCATIONS, STORAGE_BLOCKED_LOCATIONS,
-//   ENABLED, COMMENT; ALTER … SET changes them and keeps the external id.
+//   STORAGE_PROVIDER = 'S3' | 'S3CHINA' | 'S3GOV' (a quoted value), STORAGE_AWS_ROLE_ARN,
+//   STORAGE_ALLOWED_LOCATIONS, [STORAGE_BLOCKED_LOCATIONS = ('<loc>' [, …])] (optional, one or more), ENABLED,
+//   COMMENT. https://docs.snowflake.com/en/sql-reference/sql/alter-storage-integration: ALTER … SET changes
+//   them and keeps the external id; ALTER … UNSET STORAGE_BLOCKED_LOCATIONS removes the blocked list.
 
-import { booleanLiteral, keyword, type SqlText, sql, stringList, stringLiteral } from '../client/sql';
+import { booleanLiteral, type SqlText, sql, stringList, stringLiteral } from '../client/sql';
 import type { IntegrationKind, IntegrationSpec } from './integration';
 import { rotatedName, storedIdentifier } from './names';
 import { PropertyReader } from './properties';
@@ -27,8 +29,8 @@ const PROPERTIES = [
   'Adopt',
 ];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-// s3:// for the commercial partitions, s3gov:// for GovCloud, as Snowflake names them.
-const LOCATION = /^s3(gov)?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
+// s3:// for the public regions, s3china:// for China, s3gov:// for GovCloud, as Snowflake names them.
+const LOCATION = /^s3(gov|china)?:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/;
 
 function parse(properties: unknown): StorageIntegrationSpec {
   const read = new PropertyReader(properties, 'Custom::SnowflakeStorageIntegration', PROPERTIES);
@@ -62,8 +64,13 @@ function parse(properties: unknown): StorageIntegrationSpec {
   return spec;
 }
 
+// Nothing blocked: no STORAGE_BLOCKED_LOCATIONS at all, as the grammar has no empty list.
 function settable(spec: StorageIntegrationSpec, comment: string | undefined): SqlText {
-  return sql`STORAGE_AWS_ROLE_ARN = ${stringLiteral(spec.roleArn, 'RoleArn')} STORAGE_ALLOWED_LOCATIONS = ${stringList(spec.allowedLocations, 'AllowedLocations')} STORAGE_BLOCKED_LOCATIONS = ${stringList(spec.blockedLocations, 'BlockedLocations')} ENABLED = ${booleanLiteral(spec.enabled)}${comment === undefined ? sql`` : sql` COMMENT = ${stringLiteral(comment, 'Comment')}`}`;
+  const blocked =
+    spec.blockedLocations.length === 0
+      ? sql``
+      : sql` STORAGE_BLOCKED_LOCATIONS = ${stringList(spec.blockedLocations, 'BlockedLocations')}`;
+  return sql`STORAGE_AWS_ROLE_ARN = ${stringLiteral(spec.roleArn, 'RoleArn')} STORAGE_ALLOWED_LOCATIONS = ${stringList(spec.allowedLocations, 'AllowedLocations')}${blocked} ENABLED = ${booleanLiteral(spec.enabled)}${comment === undefined ? sql`` : sql` COMMENT = ${stringLiteral(comment, 'Comment')}`}`;
 }
 
 export const storageIntegration: IntegrationKind<StorageIntegrationSpec> = {
@@ -73,12 +80,18 @@ export const storageIntegration: IntegrationKind<StorageIntegrationSpec> = {
   described: 'STORAGE',
   parse,
   createSql: (spec, comment, replace) =>
-    sql`CREATE ${replace ? sql`OR REPLACE ` : sql``}STORAGE INTEGRATION ${storedIdentifier(spec.name)} TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = ${keyword(providerOf(spec), ['S3', 'S3GOV'])} ${settable(spec, comment)}`,
-  alterSql: (spec, comment) =>
+    sql`CREATE ${replace ? sql`OR REPLACE ` : sql``}STORAGE INTEGRATION ${storedIdentifier(spec.name)} TYPE = EXTERNAL_STAGE STORAGE_PROVIDER = ${stringLiteral(providerOf(spec))} ${settable(spec, comment)}`,
+  alterSql: (spec, comment) => [
     sql`ALTER STORAGE INTEGRATION ${storedIdentifier(spec.name)} SET ${settable(spec, comment)}`,
+    // A list blocked before and empty now is removed: SET cannot empty it, UNSET does.
+    ...(spec.blockedLocations.length === 0
+      ? [sql`ALTER STORAGE INTEGRATION ${storedIdentifier(spec.name)} UNSET STORAGE_BLOCKED_LOCATIONS`]
+      : []),
+  ],
 };
 
-// GovCloud buckets are s3gov:// locations, and Snowflake's provider for them is S3GOV.
-function providerOf(spec: StorageIntegrationSpec): string {
-  return spec.allowedLocations[0]?.startsWith('s3gov://') ? 'S3GOV' : 'S3';
+// The provider follows the locations' protocol: s3gov:// is S3GOV, s3china:// is S3CHINA, s3:// is S3.
+function providerOf(spec: StorageIntegrationSpec): 'S3' | 'S3GOV' | 'S3CHINA' {
+  const protocol = /^(s3gov|s3china|s3):/.exec(spec.allowedLocations[0] ?? '')?.[1];
+  return protocol === 's3gov' ? 'S3GOV' : protocol === 's3china' ? 'S3CHINA' : 'S3';
 }

@@ -103,10 +103,11 @@ export class Cursor {
     throw syntaxError(position, token?.text ?? '<EOF>');
   }
 
+  // The lists these statements take hold one string or more: `('<url>' [ , … ])` in create-api-integration and
+  // create-storage-integration's grammars; an empty `()` is a syntax error at the `)`.
   private stringList(): string[] {
     this.expectSymbol('(');
     const items: string[] = [];
-    if (this.acceptSymbol(')')) return items;
     do items.push(this.string());
     while (this.acceptSymbol(','));
     this.expectSymbol(')');

@@ -38,14 +38,7 @@ export function parseCreateExternalFunction(cursor: Cursor, orReplace: boolean):
 export function parseDropFunction(cursor: Cursor): Statement {
   const ifExists = cursor.accept('IF', 'EXISTS');
   const name = qualifiedName(cursor);
-  cursor.expectSymbol('(');
-  const argumentTypes: string[] = [];
-  if (!cursor.acceptSymbol(')')) {
-    do argumentTypes.push(dataType(cursor));
-    while (cursor.acceptSymbol(','));
-    cursor.expectSymbol(')');
-  }
-  return { type: 'dropFunction', name, ifExists, argumentTypes };
+  return { type: 'dropFunction', name, ifExists, argumentTypes: argumentTypes(cursor) };
 }
 
 /** After SELECT: one call `name(arg, ...)`, its column named as Snowflake names it (the call, upper case). */
@@ -110,6 +103,17 @@ function parameterList(cursor: Cursor): Array<{ name: string; type: string }> {
   while (cursor.acceptSymbol(','));
   cursor.expectSymbol(')');
   return parameters;
+}
+
+/** `(type, …)`: the argument types that name one function of an overloaded name. */
+export function argumentTypes(cursor: Cursor): string[] {
+  cursor.expectSymbol('(');
+  const types: string[] = [];
+  if (cursor.acceptSymbol(')')) return types;
+  do types.push(dataType(cursor));
+  while (cursor.acceptSymbol(','));
+  cursor.expectSymbol(')');
+  return types;
 }
 
 // A type name with its optional precision: VARCHAR, VARCHAR(100), NUMBER(38, 0).

@@ -2,6 +2,15 @@
 // stand-in serves; anything else is Snowflake's syntax error 001003 at the first token not understood.
 import { statementCount } from '../errors';
 import { Cursor, type PropertyValue } from './cursor';
+import {
+  parseAlterFunction,
+  parseAlterStage,
+  parseCreateExternalTable,
+  parseCreatePipe,
+  parseGrant,
+  parseList,
+  parseShowGrants,
+} from './parse-alter';
 import { parseCallFunction, parseCreateExternalFunction, parseDropFunction } from './parse-function';
 import { parseCreateStage, parseDropStage } from './parse-stage';
 import type { IntegrationCategory, Statement } from './statements';
@@ -64,7 +73,12 @@ function statementsIn(tokens: readonly Token[]): number {
 
 function parseOne(cursor: Cursor, text: string): Statement {
   if (cursor.accept('CREATE')) return parseCreate(cursor);
+  if (cursor.accept('ALTER', 'STAGE')) return parseAlterStage(cursor);
+  if (cursor.accept('ALTER', 'FUNCTION')) return parseAlterFunction(cursor);
   if (cursor.accept('ALTER')) return parseAlterIntegration(cursor);
+  if (cursor.accept('GRANT')) return parseGrant(cursor);
+  if (cursor.accept('SHOW', 'GRANTS')) return parseShowGrants(cursor);
+  if (cursor.accept('LIST') || cursor.accept('LS')) return parseList(cursor);
   if (cursor.accept('DESCRIBE') || cursor.accept('DESC')) {
     const category = parseCategory(cursor);
     cursor.expect('INTEGRATION');
@@ -91,6 +105,8 @@ function parseOne(cursor: Cursor, text: string): Statement {
 function parseCreate(cursor: Cursor): Statement {
   const orReplace = cursor.accept('OR', 'REPLACE');
   if (cursor.accept('STAGE')) return parseCreateStage(cursor, orReplace);
+  if (cursor.accept('PIPE')) return parseCreatePipe(cursor, orReplace);
+  if (cursor.accept('EXTERNAL', 'TABLE')) return parseCreateExternalTable(cursor, orReplace);
   cursor.accept('SECURE');
   if (cursor.accept('EXTERNAL', 'FUNCTION')) return parseCreateExternalFunction(cursor, orReplace);
   const category = parseCategory(cursor);
@@ -101,6 +117,7 @@ function parseCreate(cursor: Cursor): Statement {
   const properties = parseProperties(cursor, propertiesOf(category));
   // Snowflake's grammar requires these: a CREATE without one ends too early.
   if (REQUIRED[category].some((property) => properties[property] === undefined)) return cursor.fail();
+  if (category === 'STORAGE' && !isStorageProvider(properties.STORAGE_PROVIDER)) return cursor.fail();
   return { type: 'createIntegration', category, name, orReplace, ifNotExists, properties };
 }
 
@@ -127,6 +144,12 @@ function parseAlterIntegration(cursor: Cursor): Statement {
   do unset.push(knownProperty(cursor, settable));
   while (cursor.acceptSymbol(','));
   return { type: 'alterIntegration', category, name, ifExists, set: {}, unset };
+}
+
+// https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration: STORAGE_PROVIDER = 'S3' (public
+// regions), 'S3CHINA' or 'S3GOV', written as a string literal; a bare word is refused (lab/README assumption).
+function isStorageProvider(value: PropertyValue | undefined): boolean {
+  return value?.kind === 'string' && ['S3', 'S3CHINA', 'S3GOV'].includes(value.text.toUpperCase());
 }
 
 function parseCategory(cursor: Cursor): IntegrationCategory | undefined {

@@ -61,4 +61,57 @@ export type Statement =
       integration?: string;
       comment?: string;
     }
-  | { type: 'dropStage'; name: QualifiedName; ifExists: boolean };
+  | { type: 'dropStage'; name: QualifiedName; ifExists: boolean }
+  | {
+      type: 'alterStage';
+      name: QualifiedName;
+      ifExists: boolean;
+      url?: string;
+      integration?: string;
+      comment?: string;
+    }
+  | {
+      type: 'alterFunction';
+      name: QualifiedName;
+      ifExists: boolean;
+      argumentTypes: string[];
+      /** The one property set (SET) or removed (UNSET), as the ALTER FUNCTION forms take one each. */
+      set?: { property: FunctionProperty; value: string };
+      unset?: FunctionProperty;
+    }
+  | {
+      type: 'grantOnFunction';
+      privileges: string[];
+      name: QualifiedName;
+      argumentTypes: string[];
+      role: string;
+      grantOption: boolean;
+    }
+  | { type: 'showGrantsOnFunction'; name: QualifiedName; argumentTypes: string[] }
+  | {
+      type: 'createPipe';
+      name: QualifiedName;
+      orReplace: boolean;
+      ifNotExists: boolean;
+      table: QualifiedName;
+      stage: QualifiedName;
+    }
+  | { type: 'listStage'; stage: QualifiedName }
+  | {
+      type: 'createExternalTable';
+      name: QualifiedName;
+      orReplace: boolean;
+      ifNotExists: boolean;
+      stage: QualifiedName;
+    };
+
+/** What ALTER FUNCTION … SET / UNSET may change on an external function (alter-function, "External functions"). */
+export type FunctionProperty =
+  | 'API_INTEGRATION'
+  | 'HEADERS'
+  | 'CONTEXT_HEADERS'
+  | 'MAX_BATCH_ROWS'
+  | 'COMPRESSION'
+  | 'REQUEST_TRANSLATOR'
+  | 'RESPONSE_TRANSLATOR'
+  | 'COMMENT';

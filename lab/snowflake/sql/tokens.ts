@@ -12,7 +12,7 @@ export type Token =
   | { kind: 'symbol'; text: string; position: number };
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
-const SYMBOLS = new Set(['(', ')', ',', '=', '.', ';', '*', '?', ':']);
+const SYMBOLS = new Set(['(', ')', ',', '=', '.', ';', '*', '?', ':', '@', '/']);
 
 /** The tokens of a statement text; throws Snowflake's syntax error at an unterminated literal. */
 export function tokenize(text: string): Token[] {

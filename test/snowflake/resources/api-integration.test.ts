@@ -112,6 +112,22 @@ describe('Custom::SnowflakeApiIntegration', () => {
     expect(stored?.values.get('API_BLOCKED_PREFIXES')).toEqual([`${API_URL}admin/`]);
   });
 
+  it('creates without API_BLOCKED_PREFIXES when nothing is blocked, and unsets a list an update empties', async () => {
+    const invocation = invocationFor(lab, 'ApiIntegration');
+    const blocked = { ...PROPERTIES, BlockedPrefixes: [`${API_URL}admin/`] };
+    const from = lab.snowflake.executions.length;
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocation);
+    await updateIntegration(apiIntegration, blocked, PROPERTIES, created.physicalResourceId, invocation);
+
+    await updateIntegration(apiIntegration, PROPERTIES, blocked, created.physicalResourceId, invocation);
+
+    const ran = lab.snowflake.executions.slice(from).map((e) => e.statement);
+    expect(ran.find((s) => s.startsWith('CREATE'))).not.toContain('API_BLOCKED_PREFIXES');
+    expect(ran.some((s) => s.includes('API_BLOCKED_PREFIXES = ()'))).toBe(false);
+    expect(ran.at(-2)).toBe('ALTER API INTEGRATION "ECHO_API" UNSET API_BLOCKED_PREFIXES');
+    expect(lab.snowflake.integration('ECHO_API')?.values.has('API_BLOCKED_PREFIXES')).toBe(false);
+  });
+
   it('replaces on a new Rotation: a new integration beside the old, both ids trusted until cleanup', async () => {
     const invocation = invocationFor(lab, 'ApiIntegration');
     const created = await createIntegration(apiIntegration, PROPERTIES, invocation);

@@ -1,19 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { identifier, sql } from '../../../handler/snowflake/client/sql';
+import { handler as echo } from '../../../handler/echo/index';
+import { authenticatorFor } from '../../../handler/snowflake/client/credentials';
+import { parseConnectionSecret } from '../../../handler/snowflake/client/settings';
+import { identifier, keyword, sql } from '../../../handler/snowflake/client/sql';
+import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import { apiIntegration } from '../../../handler/snowflake/resources/api-integration';
 import {
+  changeOf,
   createFunction,
   deleteFunction,
   FunctionExistsError,
+  FunctionGrantsError,
   functionPhysicalId,
   parseFunctionPhysicalId,
   updateFunction,
 } from '../../../handler/snowflake/resources/external-function';
+import { DATA_TYPES, parseFunctionProperties } from '../../../handler/snowflake/resources/function-spec';
 import { createIntegration } from '../../../handler/snowflake/resources/integration';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
 import { VerifyFailedError } from '../../../handler/snowflake/resources/verify';
 import { linkedTrust } from '../../helpers/trust';
+import { type Reply, resultSet, startFakeSqlApi } from '../fake-sql-api';
 import {
   API_URL,
   FAILED_CREATE,
@@ -39,8 +47,26 @@ const PROPERTIES = {
   Verify: "'hello'",
 };
 
+let analyst: SqlApiClient;
+
 beforeAll(async () => {
   lab = await startSnowflakeLab();
+  lab.api.route('/echo-v2', (event) => echo(event));
+  // A role of someone else's that uses the function: its grant must outlive every update.
+  lab.snowflake.createRole('ANALYST_ROLE');
+  lab.snowflake.createUser({ name: 'ANALYST', roles: ['ANALYST_ROLE'], defaultWarehouse: 'COMPUTE_WH' });
+  const settings = parseConnectionSecret(
+    JSON.stringify({
+      account: 'MYORG-MYACCOUNT',
+      user: 'ANALYST',
+      token: lab.snowflake.addProgrammaticAccessToken('ANALYST'),
+    }),
+    'lab',
+  );
+  analyst = new SqlApiClient(settings, authenticatorFor(settings), {
+    endpointOverride: lab.snowflake.endpoint,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+  });
 });
 
 afterAll(async () => {
@@ -71,9 +97,9 @@ beforeEach(async () => {
   lab.snowflake.propagationMs = 0;
   const client = await lab.connect({ secretId: 'x' }, new AbortController().signal);
   for (const { name, parameters } of lab.snowflake.functions()) {
-    const types = parameters.map(() => sql`VARIANT`);
+    const types = parameters.map((p) => keyword(p.type, DATA_TYPES).text).join(', ');
     await client.execute(
-      sql`DROP FUNCTION IF EXISTS "LAB"."PUBLIC".${identifier(`"${name}"`)}(${types[0] ?? sql``})`,
+      sql`DROP FUNCTION IF EXISTS "LAB"."PUBLIC".${identifier(`"${name}"`)}(${keyword(types, [types])})`,
     );
   }
   for (const { name } of lab.snowflake.integrations()) {
@@ -174,6 +200,170 @@ describe('Custom::SnowflakeExternalFunction', () => {
     expect(lab.snowflake.functions().map((f) => [f.name, f.integration])).toEqual([['ECHO', 'ECHO_API_2']]);
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.filter((a) => a !== '"x"')).toEqual([]);
+  });
+
+  it('sends no DDL when only TrustedExternalIds changes, and still proves the function with a call', async () => {
+    const externalId = await integration('ECHO_API', true);
+    const invocation = invocationFor(lab, 'ExternalFunction');
+    const before = { ...PROPERTIES, TrustedRoleArn: ROLE_ARN, TrustedExternalIds: externalId };
+    const created = await createFunction(before, invocation);
+    await grantToAnalyst();
+    const from = lab.snowflake.executions.length;
+
+    const updated = await updateFunction(
+      { ...before, TrustedExternalIds: `${externalId},OLD_ID` },
+      before,
+      created.physicalResourceId,
+      invocation,
+    );
+
+    const ran = lab.snowflake.executions.slice(from).map((e) => e.statement);
+    expect(ran.filter(isDdl)).toEqual([]);
+    expect(ran).toContain(`SELECT "LAB"."PUBLIC"."ECHO"('hello')`);
+    expect(updated.data?.VerifyResult).toBe('"hello"');
+    expect(await analystCall()).toBe('"x"');
+  });
+
+  it('moves to a new integration with ALTER FUNCTION, not a re-create, and the grant another role holds stays', async () => {
+    await integration('ECHO_API', true);
+    const invocation = invocationFor(lab, 'ExternalFunction');
+    const created = await createFunction(PROPERTIES, invocation);
+    const newId = await integration('ECHO_API_2', false);
+    lab.iam.setTrustPolicy(
+      ROLE_NAME,
+      linkedTrust([lab.snowflake.integration('ECHO_API')?.externalId ?? '', newId]),
+    );
+    await grantToAnalyst();
+    const from = lab.snowflake.executions.length;
+
+    await updateFunction(
+      { ...PROPERTIES, IntegrationName: 'ECHO_API_2' },
+      PROPERTIES,
+      created.physicalResourceId,
+      invocation,
+    );
+
+    const ddl = lab.snowflake.executions
+      .slice(from)
+      .map((e) => e.statement)
+      .filter(isDdl);
+    expect(ddl.filter((s) => !s.includes('ECHO_CFN_PROBE'))).toEqual([
+      'ALTER FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) SET API_INTEGRATION = "ECHO_API_2"',
+    ]);
+    expect(lab.snowflake.functions().map((f) => [f.name, f.integration])).toEqual([['ECHO', 'ECHO_API_2']]);
+    expect(await analystCall()).toBe('"x"');
+  });
+
+  it.each([
+    ['a new URL', { Url: `${API_URL}echo-v2` }],
+    ['new argument names', { Arguments: 'v VARIANT' }],
+    ['a new return type', { Returns: 'OBJECT' }],
+  ])('re-creates the function for %s, and gives back the grant another role held', async (_case, change) => {
+    await integration('ECHO_API', true);
+    const invocation = invocationFor(lab, 'ExternalFunction');
+    const created = await createFunction(PROPERTIES, invocation);
+    await grantToAnalyst();
+    const from = lab.snowflake.executions.length;
+
+    const updated = await updateFunction(
+      { ...PROPERTIES, ...change },
+      PROPERTIES,
+      created.physicalResourceId,
+      invocation,
+    );
+
+    const ddl = lab.snowflake.executions
+      .slice(from)
+      .map((e) => e.statement)
+      .filter(isDdl);
+    expect(updated.physicalResourceId).toBe(created.physicalResourceId);
+    expect(ddl.filter((s) => !s.includes('ECHO_CFN_PROBE'))).toEqual([
+      expect.stringMatching(/^CREATE OR REPLACE EXTERNAL FUNCTION "LAB"\."PUBLIC"\."ECHO"\(/),
+      'GRANT USAGE ON FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) TO ROLE "ANALYST_ROLE"',
+    ]);
+    expect(lab.snowflake.functions()[0]?.grants.map((g) => g.role)).toEqual(['ANALYST_ROLE']);
+    expect(await analystCall()).toBe('"x"');
+  });
+
+  it('gives the grants of the old function to one made for new argument types', async () => {
+    await integration('ECHO_API', true);
+    const invocation = invocationFor(lab, 'ExternalFunction');
+    const created = await createFunction(PROPERTIES, invocation);
+    await grantToAnalyst();
+    const next = { ...PROPERTIES, Arguments: 'value VARCHAR', Verify: "'hello'" };
+
+    const updated = await updateFunction(next, PROPERTIES, created.physicalResourceId, invocation);
+
+    const made = lab.snowflake.functions().find((f) => f.parameters[0]?.type === 'VARCHAR');
+    expect(updated.physicalResourceId).toBe('SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARCHAR"]]');
+    expect(made?.grants.map((g) => [g.privilege, g.role])).toEqual([['USAGE', 'ANALYST_ROLE']]);
+    expect(lab.snowflake.functions()).toHaveLength(2);
+  });
+
+  it.each([
+    [{}, 'none'],
+    [{ TrustedExternalIds: 'a,b', Verify: "'x'", Connection: 'other' }, 'none'],
+    [{ IntegrationName: 'other' }, 'alter'],
+    [{ Url: `${API_URL}x` }, 'recreate'],
+    [{ Returns: 'OBJECT' }, 'recreate'],
+    [{ Arguments: 'v VARIANT' }, 'recreate'],
+  ])('reads %o as a change of kind %s', (change, kind) => {
+    const old = parseFunctionProperties(PROPERTIES);
+
+    expect(changeOf(old, parseFunctionProperties({ ...PROPERTIES, ...change }))).toBe(kind);
+    expect(changeOf(undefined, old)).toBe('recreate');
+  });
+
+  it('refuses to re-create a function whose grants it cannot give back, and sends no DDL', async () => {
+    const fake = await scripted((statement) =>
+      statement.startsWith('SHOW GRANTS')
+        ? grants([
+            ['OWNERSHIP', 'ROLE', 'SVC_ROLE'],
+            ['USAGE', 'DATABASE_ROLE', 'LAB.READERS'],
+          ])
+        : ok(),
+    );
+
+    const update = updateFunction(
+      { ...PROPERTIES, Url: `${API_URL}echo-v2`, Verify: '' },
+      { ...PROPERTIES, Verify: '' },
+      'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"]]',
+      fake.invocation,
+    );
+
+    await expect(update).rejects.toThrow(FunctionGrantsError);
+    await expect(update).rejects.toThrow(/USAGE to DATABASE_ROLE LAB\.READERS/);
+    expect(fake.statements()).toEqual(['SHOW GRANTS ON FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT)']);
+    await fake.close();
+  });
+
+  it('names the GRANT statements left to run when giving a grant back fails', async () => {
+    const fake = await scripted((statement) => {
+      if (statement.startsWith('SHOW GRANTS'))
+        return grants([
+          ['USAGE', 'ROLE', 'A'],
+          ['USAGE', 'ROLE', 'B'],
+        ]);
+      if (statement.startsWith('GRANT'))
+        return {
+          status: 422,
+          body: { code: '003001', message: 'Insufficient privileges', sqlState: '42501' },
+        };
+      return ok();
+    });
+
+    const update = updateFunction(
+      { ...PROPERTIES, Returns: 'OBJECT', Verify: '' },
+      { ...PROPERTIES, Verify: '' },
+      'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"]]',
+      fake.invocation,
+    );
+
+    await expect(update).rejects.toThrow(FunctionGrantsError);
+    await expect(update).rejects.toThrow(
+      'Run as its owner: GRANT USAGE ON FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) TO ROLE "A"; GRANT USAGE ON FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) TO ROLE "B";',
+    );
+    await fake.close();
   });
 
   it('creates a renamed function beside the old one, and undoes it if its Verify fails', async () => {
@@ -285,5 +475,71 @@ function callStream(): { stop(): Promise<string[]> } {
       await loop;
       return answers;
     },
+  };
+}
+
+function isDdl(statement: string): boolean {
+  return /^(CREATE|ALTER|DROP|GRANT|REVOKE)\b/.test(statement);
+}
+
+async function grantToAnalyst(): Promise<void> {
+  const client = await lab.connect({ secretId: 'x' }, new AbortController().signal);
+  await client.execute(sql`GRANT USAGE ON FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) TO ROLE "ANALYST_ROLE"`);
+}
+
+// A call as the analyst's role: the answer, or the error's text.
+async function analystCall(): Promise<string> {
+  try {
+    return (await analyst.execute(sql`SELECT "LAB"."PUBLIC"."ECHO"('x')`)).rows[0]?.[0] ?? 'null';
+  } catch (error) {
+    return String(error);
+  }
+}
+
+function ok(): Reply {
+  return resultSet(['status'], [['Statement executed successfully.']]);
+}
+
+function grants(rows: Array<[string, string, string]>): Reply {
+  return resultSet(
+    [
+      'created_on',
+      'privilege',
+      'granted_on',
+      'name',
+      'granted_to',
+      'grantee_name',
+      'grant_option',
+      'granted_by',
+    ],
+    rows.map(([privilege, to, grantee]) => [
+      '0',
+      privilege,
+      'FUNCTION',
+      'LAB.PUBLIC.ECHO(VARIANT)',
+      to,
+      grantee,
+      'false',
+      'SVC_ROLE',
+    ]),
+  );
+}
+
+// A scripted SQL API that records every statement, for what the lab cannot stage (database roles, a refused GRANT).
+async function scripted(answer: (statement: string) => Reply) {
+  const statementOf = (body: unknown) => (body as { statement?: string } | undefined)?.statement ?? '';
+  const fake = await startFakeSqlApi((request) => answer(statementOf(request.body)));
+  const settings = parseConnectionSecret(
+    JSON.stringify({ account: 'MYORG-MYACCOUNT', user: 'SVC', token: 't' }),
+    'test',
+  );
+  const client = new SqlApiClient(settings, authenticatorFor(settings), {
+    endpointOverride: fake.url,
+    retry: { attempts: 1, baseMs: 1, maxMs: 1 },
+  });
+  return {
+    invocation: invocationFor(lab, 'ExternalFunction', { connect: async () => client }),
+    statements: () => fake.requests.map((r) => statementOf(r.body)),
+    close: () => fake.close(),
   };
 }

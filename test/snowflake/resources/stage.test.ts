@@ -1,4 +1,5 @@
-// Custom::SnowflakeStage against a scripted SQL API: the lab's Snowflake stand-in has no CREATE STAGE.
+// Custom::SnowflakeStage against a scripted SQL API, which records the statements sent (the end-to-end suite
+// runs it against the lab's stand-in, pipes included).
 import { afterEach, describe, expect, it } from 'vitest';
 import { authenticatorFor } from '../../../handler/snowflake/client/credentials';
 import { parseConnectionSecret } from '../../../handler/snowflake/client/settings';
@@ -8,6 +9,7 @@ import {
   createStage,
   deleteStage,
   parseStagePhysicalId,
+  parseStageProperties,
   StageExistsError,
   StageValidationError,
   updateStage,
@@ -139,24 +141,94 @@ describe('Custom::SnowflakeStage', () => {
     expect(statements().filter((s) => s.startsWith('DROP'))).toEqual([]);
   });
 
-  it('replaces its own stage in place, and creates a renamed one beside the old', async () => {
+  it('alters its own stage in place for a new URL, and creates a renamed one beside the old', async () => {
     const { invocation, statements } = await start((statement) =>
       statement.startsWith('SELECT') ? report('success') : rows('ok'),
     );
 
-    await updateStage({ ...PROPERTIES, Url: 's3://my-bucket/other/' }, STAGE_ID, invocation);
+    await updateStage({ ...PROPERTIES, Url: 's3://my-bucket/other/' }, PROPERTIES, STAGE_ID, invocation);
     const renamed = await updateStage(
       { ...PROPERTIES, StageName: 'files2', Validate: 'false' },
+      PROPERTIES,
       STAGE_ID,
       invocation,
     );
 
     expect(statements().filter((s) => !s.startsWith('SELECT'))).toEqual([
-      `CREATE OR REPLACE STAGE "LAB"."PUBLIC"."FILES" URL = 's3://my-bucket/other/' STORAGE_INTEGRATION = "S3_INT"`,
+      `ALTER STAGE "LAB"."PUBLIC"."FILES" SET URL = 's3://my-bucket/other/' STORAGE_INTEGRATION = "S3_INT"`,
       `CREATE STAGE "LAB"."PUBLIC"."FILES2" URL = 's3://my-bucket/snowflake/' STORAGE_INTEGRATION = "S3_INT"`,
     ]);
+    expect(statements().some((s) => s.includes('OR REPLACE'))).toBe(false);
     expect(renamed.data?.Validation).toBe('not asked');
     expect(invocation.undo).toBeUndefined();
+  });
+
+  it('re-points the stage to a rotated integration with ALTER STAGE, once Snowflake has validated the new one', async () => {
+    const { invocation, statements } = await start((statement) =>
+      statement.startsWith('SELECT') ? report('success') : rows('ok'),
+    );
+
+    const updated = await updateStage(
+      { ...PROPERTIES, IntegrationName: 'S3_INT_R2' },
+      PROPERTIES,
+      STAGE_ID,
+      invocation,
+    );
+
+    expect(statements()).toEqual([
+      `SELECT SYSTEM$VALIDATE_STORAGE_INTEGRATION('S3_INT_R2', 's3://my-bucket/snowflake/', 'validate_all.txt', 'list')`,
+      `ALTER STAGE "LAB"."PUBLIC"."FILES" SET URL = 's3://my-bucket/snowflake/' STORAGE_INTEGRATION = "S3_INT_R2"`,
+    ]);
+    expect(updated).toEqual({
+      physicalResourceId: STAGE_ID,
+      data: { StageName: 'LAB.PUBLIC.FILES', Validation: 'success' },
+    });
+  });
+
+  it.each([
+    ['Validate turned off', { Validate: 'false' }, []],
+    ['Validate turned on', { Validate: 'true' }, ['SELECT']],
+    ['another connection', { Connection: 'snowflake/other' }, ['SELECT']],
+    ['the same properties', {}, ['SELECT']],
+  ])('sends no DDL when only %s changes (a validation may still run)', async (_case, change, expected) => {
+    const { invocation, statements } = await start((statement) =>
+      statement.startsWith('SELECT') ? report('success') : rows('ok'),
+    );
+
+    const updated = await updateStage({ ...PROPERTIES, ...change }, PROPERTIES, STAGE_ID, invocation);
+
+    expect(statements().map((s) => s.split(' ')[0])).toEqual(expected);
+    expect(updated.physicalResourceId).toBe(STAGE_ID);
+  });
+
+  it('alters in place when the old properties cannot be read, rather than re-create', async () => {
+    const { invocation, statements } = await start((statement) =>
+      statement.startsWith('SELECT') ? report('success') : rows('ok'),
+    );
+
+    await updateStage({ ...PROPERTIES, Validate: 'false' }, { Url: 'ftp://x' }, STAGE_ID, invocation);
+
+    expect(statements()).toEqual([
+      `ALTER STAGE "LAB"."PUBLIC"."FILES" SET URL = 's3://my-bucket/snowflake/' STORAGE_INTEGRATION = "S3_INT"`,
+    ]);
+  });
+
+  it('leaves the stage as it was when validating the new integration fails', async () => {
+    const { invocation, statements } = await start((statement) =>
+      statement.startsWith('SELECT')
+        ? report('failure', "Location 's3://my-bucket/snowflake/' is not allowed")
+        : rows('ok'),
+    );
+
+    const update = updateStage(
+      { ...PROPERTIES, IntegrationName: 'S3_INT_R2' },
+      PROPERTIES,
+      STAGE_ID,
+      invocation,
+    );
+
+    await expect(update).rejects.toBeInstanceOf(StageValidationError);
+    expect(statements().filter((s) => !s.startsWith('SELECT'))).toEqual([]);
   });
 
   it('drops the stage its id names', async () => {
@@ -183,5 +255,9 @@ describe('Custom::SnowflakeStage', () => {
       /must be an s3:\/\/ URL/,
     );
     expect(statements()).toEqual([]);
+  });
+
+  it.each(['s3://b/p/', 's3gov://b/p/', 's3china://b/p/'])('takes the location %s', (url) => {
+    expect(parseStageProperties({ ...PROPERTIES, Url: url }).url).toBe(url);
   });
 });

@@ -84,6 +84,49 @@ describe('Custom::SnowflakeStorageIntegration', () => {
   });
 
   it.each([
+    [['s3://my-bucket/snowflake/'], 'S3'],
+    [['s3gov://my-bucket/snowflake/'], 'S3GOV'],
+    [['s3china://my-bucket/snowflake/'], 'S3CHINA'],
+  ])(
+    'creates %j with STORAGE_PROVIDER %s, quoted as documented, and no blocked list',
+    async (locations, provider) => {
+      await createIntegration(
+        storageIntegration,
+        { ...PROPERTIES, AllowedLocations: locations },
+        invocationFor(lab, 'Storage'),
+      );
+
+      const created = lab.snowflake.executions.at(-2)?.statement ?? '';
+      expect(created).toContain(`STORAGE_PROVIDER = '${provider}' `);
+      expect(created).not.toContain('STORAGE_BLOCKED_LOCATIONS');
+      expect(lab.snowflake.integration('STAGE_INTEGRATION')?.values.get('STORAGE_PROVIDER')).toBe(provider);
+    },
+  );
+
+  it('unsets the blocked locations when an update empties them', async () => {
+    const invocation = invocationFor(lab, 'Storage');
+    const blocked = { ...PROPERTIES, BlockedLocations: ['s3://my-bucket/snowflake/private/'] };
+    const created = await createIntegration(storageIntegration, blocked, invocation);
+    const from = lab.snowflake.executions.length;
+
+    const updated = await updateIntegration(
+      storageIntegration,
+      PROPERTIES,
+      blocked,
+      created.physicalResourceId,
+      invocation,
+    );
+
+    const ran = lab.snowflake.executions.slice(from).map((e) => e.statement);
+    expect(ran).toContain('ALTER STORAGE INTEGRATION "STAGE_INTEGRATION" UNSET STORAGE_BLOCKED_LOCATIONS');
+    expect(ran.some((s) => s.includes('STORAGE_BLOCKED_LOCATIONS = ('))).toBe(false);
+    expect(lab.snowflake.integration('STAGE_INTEGRATION')?.values.has('STORAGE_BLOCKED_LOCATIONS')).toBe(
+      false,
+    );
+    expect(updated.data?.ExternalId).toBe(created.data?.ExternalId);
+  });
+
+  it.each([
     [{ AllowedLocations: ['https://my-bucket/'] }, /must be an S3 URL/],
     [{ RoleArn: undefined }, /RoleArn is required/],
   ])('refuses %o', async (change, reason) => {

@@ -1,9 +1,10 @@
-// The cold-start figures of one function against the bare bundle of its SDK calls: load + create the client
-// until its first request leaves, and the bytes Node.js loads. The same for every function measured (the
-// link, the Snowflake side): each brings its bundle, a request for ours and the first call for the bare one.
+// The cold-start figures of one function against the bare bundles of its SDK calls (ES module and CommonJS):
+// load + create the client until its first request leaves, and the bytes Node.js loads. The same for every
+// function measured (the link, the Snowflake side): each brings its bundle, a request for ours and the first
+// call for the bare ones. Goals are judged against the stronger (smaller) of the two baselines.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { SdkCall } from './baseline';
+import type { BareFormat, SdkCall } from './baseline';
 import { runProbe } from './probe';
 import { type Goals, median, msText, ratio, row } from './stats';
 
@@ -13,26 +14,29 @@ export interface Subject {
   name: string;
   /** The built entry Lambda loads: dist/<name>/index.mjs. */
   bundle: string;
-  /** The bare CommonJS bundle of the same SDK clients and commands. */
-  bare: string;
+  /** The bare bundles of the same SDK clients and commands, in each format. */
+  bare: Record<BareFormat, string>;
   /** A new request for ours, one per run: its first AWS call is `firstCall`. */
   event(run: number): Record<string, unknown>;
-  /** What the bare bundle sends: the call ours makes first. */
+  /** What the bare bundles send: the call ours makes first. */
   firstCall: SdkCall;
-  /** That call's service, for the table: `IAM`. */
-  service: string;
 }
 
 // The lab's endpoints are http:, which the SDK's ES module build imports on first use, while Lambda's are
 // https: (the CommonJS build require()s node:http, which costs little). As an ES module, node:http loads
-// undici (~15 ms): both probes import it before the clock starts, so that neither pays for the lab's
-// http:. That a bundle itself imports no node:http at start is a goal of its own (loadedBytes).
-const LAB_ONLY_BUILTINS = ['node:http'];
+// undici (~15 ms): every probe imports it before the clock starts, so that none pays for the lab's
+// http: (the whole invocation's too). That a bundle itself imports no node:http at start is a goal of its own (loadedBytes).
+export const LAB_ONLY_BUILTINS = ['node:http'];
+const FORMATS: readonly BareFormat[] = ['esm', 'cjs'];
+
+/** Parity with a baseline: within the noise of a shared 2-core machine between runs (about 10 %), and a margin. */
+export const PARITY = 1.15;
+// Ours loads 0.75-0.78x the bytes of a plain ES module bundle at start: the SDK parts it needs later are chunks.
+const BYTES_GOAL = 0.8;
 
 interface ColdFigures {
   evaluatedMs: number;
   requestMs: number;
-  answeredMs: number;
   maxRssKb: number;
   heapUsedKb: number;
 }
@@ -50,42 +54,68 @@ export interface ProbeSetting {
   runs: number;
 }
 
-// Each run is a new process for ours and one for the bare bundle; both make their client when they first
-// need it.
+/** Ours, the ES module bare bundle and the CommonJS one: the columns of every comparison. */
+export type Trio = readonly [ours: number, esm: number, cjs: number];
+
+/** The cells of a comparison: the three figures, then ours against each baseline. */
+export function trioCells(trio: Trio, text: (value: number) => string): string[] {
+  const [ours, esm, cjs] = trio;
+  return [text(ours), text(esm), text(cjs), ratio(ours, esm), ratio(ours, cjs)];
+}
+
+/** Ours against the stronger of the two baselines (the smaller figure). */
+export function againstStronger([ours, esm, cjs]: Trio): number {
+  return ours / Math.min(esm, cjs);
+}
+
+// Each run is a new process for ours and one for each bare bundle, in an order that rotates so that none
+// always runs on a warmer machine; each makes its client when it first needs it.
 export async function coldStart(subject: Subject, setting: ProbeSetting): Promise<void> {
-  const ours: ColdFigures[] = [];
-  const baseline: ColdFigures[] = [];
+  const figures = new Map<string, ColdFigures[]>([
+    ['ours', []],
+    ...FORMATS.map((f) => [f, []] as [string, ColdFigures[]]),
+  ]);
   for (let run = 0; run < setting.runs; run++) {
     const cold = { type: 'cold', preload: LAB_ONLY_BUILTINS };
-    const oursTask = { ...cold, kind: 'ours', modulePath: subject.bundle, event: subject.event(run) };
-    const bareTask = { ...cold, kind: 'bare', modulePath: subject.bare, firstCall: subject.firstCall };
-    // Alternate which goes first, so that neither always runs on a warmer machine.
-    const pair = run % 2 === 0 ? [oursTask, bareTask] : [bareTask, oursTask];
-    for (const task of pair) {
-      const figures = await runProbe<ColdFigures>(task, setting.environment, setting.node);
-      (task.kind === 'ours' ? ours : baseline).push(figures);
+    const tasks = [
+      { ...cold, column: 'ours', kind: 'ours', modulePath: subject.bundle, event: subject.event(run) },
+      ...FORMATS.map((format) => ({
+        ...cold,
+        column: format,
+        kind: 'bare',
+        modulePath: subject.bare[format],
+        firstCall: subject.firstCall,
+      })),
+    ];
+    const rotated = [...tasks.slice(run % tasks.length), ...tasks.slice(0, run % tasks.length)];
+    for (const task of rotated) {
+      figures.get(task.column)?.push(await runProbe<ColdFigures>(task, setting.environment, setting.node));
     }
   }
-  const m = (key: keyof ColdFigures) =>
-    [median(ours.map((f) => f[key])), median(baseline.map((f) => f[key]))] as const;
-  console.log(`   ${subject.name}`);
-  const request = m('requestMs');
-  const met = setting.goals.judge(
-    `${subject.name}: load + create client <= 0.85x bare`,
-    request[0] / request[1] <= 0.85,
-  );
-  const ms = (pair: readonly [number, number]) => [msText(pair[0]), msText(pair[1]), ratio(...pair)];
-  console.log(row('     load + create client, until its request leaves', ...ms(request), `<= 0.85x ${met}`));
-  console.log(row('     ... of which loading the module', ...ms(m('evaluatedMs'))));
-  console.log(
-    row(`     ... until answered (ours: the request; bare: ${subject.service})`, ...ms(m('answeredMs'))),
-  );
-  const mb = (pair: readonly [number, number]) => {
-    const [a, b] = pair.map((kb) => kb / 1024) as [number, number];
-    return [`${a.toFixed(1)} MB`, `${b.toFixed(1)} MB`, ratio(a, b)];
+  const trio = (key: keyof ColdFigures): Trio => {
+    const of = (column: string) => median((figures.get(column) ?? []).map((f) => f[key]));
+    return [of('ours'), of('esm'), of('cjs')];
   };
-  console.log(row('     peak memory (maxRSS)', ...mb(m('maxRssKb'))));
-  console.log(row('     heap used after the first call', ...mb(m('heapUsedKb'))));
+  console.log(`   ${subject.name}`);
+  const request = trio('requestMs');
+  // Against a plain ES module bundle of the same calls we are at parity (within this machine's noise): the
+  // gain over CommonJS is the format's, not ours. The goal says so rather than claim more. What a whole
+  // invocation costs, with the same calls on each side, is section 3.
+  const met = setting.goals.judge(
+    `${subject.name}: load + create client <= ${PARITY}x the stronger bare (parity)`,
+    againstStronger(request) <= PARITY,
+  );
+  console.log(
+    row(
+      '     load + create client, until its request leaves',
+      ...trioCells(request, msText),
+      `<=${PARITY}x ${met}`,
+    ),
+  );
+  console.log(row('     ... of which loading the module', ...trioCells(trio('evaluatedMs'), msText)));
+  const mb = (kb: number) => `${(kb / 1024).toFixed(1)} MB`;
+  console.log(row('     peak memory (maxRSS)', ...trioCells(trio('maxRssKb'), mb)));
+  console.log(row('     heap used after the first call', ...trioCells(trio('heapUsedKb'), mb)));
 }
 
 // What Node.js reads of each bundle (its files, not Node.js's own built-ins), counted by a module hook
@@ -94,21 +124,37 @@ export async function loadedBytes(subject: Subject, setting: ProbeSetting): Prom
   const probe = (task: Record<string, unknown>) =>
     runProbe<LoadedBytes>({ type: 'bytes', ...task }, setting.environment, setting.node);
   const ours = await probe({ kind: 'ours', modulePath: subject.bundle, event: subject.event(setting.runs) });
-  const baseline = await probe({ kind: 'bare', modulePath: subject.bare, firstCall: subject.firstCall });
+  const [esm, cjs] = await Promise.all(
+    FORMATS.map((format) =>
+      probe({ kind: 'bare', modulePath: subject.bare[format], firstCall: subject.firstCall }),
+    ),
+  );
+  if (esm === undefined || cjs === undefined) throw new Error('a bare bundle was not measured');
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
   const files = (f: { files: number }) => `${f.files} file${f.files === 1 ? '' : 's'}`;
-  const sizes = (pair: readonly [number, number]) => [kb(pair[0]), kb(pair[1]), ratio(...pair)];
   console.log(`   ${subject.name}`);
-  const start = [ours.atStart.bytes, baseline.atStart.bytes] as const;
+  const start: Trio = [ours.atStart.bytes, esm.atStart.bytes, cjs.atStart.bytes];
   const met = setting.goals.judge(
-    `${subject.name}: bytes loaded at start <= 0.75x bare`,
-    start[0] / start[1] <= 0.75,
+    `${subject.name}: bytes loaded at start <= ${BYTES_GOAL}x the stronger bare`,
+    againstStronger(start) <= BYTES_GOAL,
   );
-  console.log(row(`     loaded at start (ours: ${files(ours.atStart)})`, ...sizes(start), `<= 0.75x ${met}`));
-  const first = [ours.afterFirstCall.bytes, baseline.afterFirstCall.bytes] as const;
-  console.log(row(`     ... by the end of the first call (${files(ours.afterFirstCall)})`, ...sizes(first)));
-  const disk = [directoryBytes(dirname(subject.bundle)), statSync(subject.bare).size] as const;
-  console.log(row('     on disk, deployed (every chunk)', ...sizes(disk)));
+  console.log(
+    row(
+      `     loaded at start (ours: ${files(ours.atStart)})`,
+      ...trioCells(start, kb),
+      `<=${BYTES_GOAL}x ${met}`,
+    ),
+  );
+  const first: Trio = [ours.afterFirstCall.bytes, esm.afterFirstCall.bytes, cjs.afterFirstCall.bytes];
+  console.log(
+    row(`     ... by the end of the first call (${files(ours.afterFirstCall)})`, ...trioCells(first, kb)),
+  );
+  const disk: Trio = [
+    directoryBytes(dirname(subject.bundle)),
+    statSync(subject.bare.esm).size,
+    statSync(subject.bare.cjs).size,
+  ];
+  console.log(row('     on disk, deployed (every chunk)', ...trioCells(disk, kb)));
   const http = ours.atStart.esmBuiltins.filter((builtin) => LAB_ONLY_BUILTINS.includes(builtin));
   const noHttp = setting.goals.judge(
     `${subject.name}: no ES module import of node:http at start`,

@@ -19,7 +19,7 @@ process.on('message', async (task) => {
 
 const TASKS = {
   // Loads a bundle, then makes the first AWS call (ours: the handler on the event; bare: `firstCall`).
-  // Times when the module is evaluated, when the first request leaves, and when it is answered.
+  // Times when the module is evaluated and when the first request leaves.
   // `preload`: built-ins imported before the clock starts (what the lab alone makes a bundle import).
   async cold({ modulePath, kind, firstCall, event, preload = [] }) {
     for (const builtin of preload) await import(builtin);
@@ -35,7 +35,6 @@ const TASKS = {
     return {
       evaluatedMs: ms(evaluated - started),
       requestMs: ms((requested ?? answered) - started),
-      answeredMs: ms(answered - started),
       maxRssKb: process.resourceUsage().maxRSS,
       heapUsedKb: Math.round(process.memoryUsage().heapUsed / 1024),
     };
@@ -80,14 +79,24 @@ const TASKS = {
     return times;
   },
 
-  // The same work through the bare bundle: each run's SDK calls in order, then the PUT.
+  // One invocation of the handler, untimed: the parent times the whole, from starting this process to the
+  // response's arrival.
+  async invoke({ modulePath, event, preload = [] }) {
+    for (const builtin of preload) await import(builtin);
+    const { handler } = await load(modulePath);
+    await handler(event, lambdaContext(60_000));
+    return {};
+  },
+
+  // The same work through the bare bundle: each run's calls in order (SDK calls, or HTTP requests replayed
+  // as recorded), then the PUT.
   async sdk({ modulePath, runs }) {
     const bare = await load(modulePath);
     const agent = new http.Agent({ keepAlive: true });
     const times = [];
     for (const { calls, responseUrl, body } of runs) {
       const started = process.hrtime.bigint();
-      for (const call of calls) await send(bare, call);
+      for (const call of calls) await (call.http ? replay(call.http) : send(bare, call));
       await request(agent, responseUrl, 'PUT', {}, body);
       times.push(ms(process.hrtime.bigint() - started));
     }
@@ -110,6 +119,12 @@ const bareClients = new Map();
 function send(bare, { client, command, input }) {
   if (!bareClients.has(client)) bareClients.set(client, new bare.clients[client]({}));
   return bareClients.get(client).send(new bare.commands[command](input));
+}
+
+// A recorded HTTP request sent again with fetch, as the handler sends it; its answer is read whole.
+async function replay({ method, url, headers, body }) {
+  const response = await fetch(url, { method, headers, body });
+  await response.arrayBuffer();
 }
 
 function request(agent, url, method, headers, body) {

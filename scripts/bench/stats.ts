@@ -19,13 +19,11 @@ export function msText(value: number): string {
   return `${value.toFixed(1)} ms`;
 }
 
-/** A row of fixed-width columns. */
-export function row(...cells: string[]): string {
-  const widths = [60, 14, 14, 10, 12];
-  return cells
-    .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-    .join('')
-    .trimEnd();
+/** A row of fixed-width columns: a label, ours, bare ES module, bare CommonJS, the two ratios, the goal. */
+export function row(label: string, ...cells: string[]): string {
+  const figures = cells.slice(0, 5).map((cell) => cell.padStart(11));
+  const goal = cells[5] === undefined ? '' : `  ${cells[5]}`;
+  return `${label.padEnd(60)}${figures.join('')}${goal}`.trimEnd();
 }
 
 /** "met" or "NOT met" for a goal. */

@@ -13,6 +13,7 @@ import {
   ResourceFailure,
   type ResourceState,
 } from './providers';
+import { expandServerlessApis } from './serverless-api';
 import type { Template, TemplateParameter } from './template';
 
 /** One line of the stack's event log, as DescribeStackEvents shows it. */
@@ -84,7 +85,7 @@ export class Stack {
   async create(template: Template, parameters: Record<string, string> = {}): Promise<StackOperationResult> {
     const checked = checkParameters(template, parameters);
     return this.run(async () => {
-      this.template = template;
+      this.template = expandServerlessApis(template);
       this.parameters = checked;
       const failure = await this.forward(new Map());
       if (failure === undefined) return 'CREATE_COMPLETE';
@@ -112,7 +113,7 @@ export class Stack {
         parameters: this.parameters,
         resources: new Map(this.resources),
       };
-      this.template = nextTemplate;
+      this.template = expandServerlessApis(nextTemplate);
       this.parameters = nextParameters;
       const failure = await this.forward(previous.resources);
       if (failure === undefined) {

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
-/** A client of the AWS SDK a function creates, and the commands it sends with it (read by link-sdk.ts). */
+/** A client of the AWS SDK a function creates, and the commands it sends with it (read by sdk-imports.ts). */
 export interface SdkClient {
   module: string;
   client: string;

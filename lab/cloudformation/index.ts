@@ -23,6 +23,7 @@ export { type Invocation, LambdaFunction, type LambdaFunctionConfig } from './la
 export { ResourceFailure, type ResourceState, type TableHost } from './providers';
 export { type ReceivedResponse, ResponseReceiver, type ResponseSlot, type Violation } from './receiver';
 export { type CfnResponseBody, cfnProblems, MAX_RESPONSE_BYTES, s3Refusal } from './response-checks';
+export { expandServerlessApis } from './serverless-api';
 export { Stack, type StackEvent, type StackOperationResult, StackValidationError } from './stack';
 export { loadTemplate, parseTemplate, type Template } from './template';
 

@@ -88,6 +88,7 @@ export function providerFor(type: string): Provider {
   if (type === 'AWS::Lambda::Function' || type === 'AWS::Serverless::Function') return lambdaFunction;
   if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return customResource;
   if (type === 'AWS::DynamoDB::Table') return dynamoDbTable;
+  if (type === 'AWS::ApiGateway::Stage') return apiStage;
   return notSimulated;
 }
 
@@ -217,6 +218,18 @@ const dynamoDbTable: Provider = {
 function tableArn(ctx: ProviderContext, name: string): string {
   return `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${name}`;
 }
+
+// A stage is recorded only, but its Ref is its name, and a new StageName replaces it
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-apigateway-stage.html).
+const apiStage: Provider = {
+  async create(_ctx, logicalId, type, properties) {
+    return { logicalId, type, physicalId: String(properties.StageName), properties, attributes: {} };
+  },
+  async update(_ctx, current, properties) {
+    return { ...current, physicalId: String(properties.StageName), properties };
+  },
+  async delete() {},
+};
 
 const notSimulated: Provider = {
   async create(ctx, logicalId, type, properties) {

@@ -13,6 +13,7 @@ import {
   ResourceFailure,
   type ResourceState,
 } from './providers';
+import { expandServerlessApis } from './serverless-api';
 import type { Template, TemplateParameter } from './template';
 
 /** One line of the stack's event log, as DescribeStackEvents shows it. */
@@ -103,7 +104,7 @@ export class Stack {
   async create(template: Template, parameters: Record<string, string> = {}): Promise<StackOperationResult> {
     const checked = checkParameters(template, parameters);
     return this.run(async () => {
-      this.template = template;
+      this.template = expandServerlessApis(template);
       this.parameters = checked;
       const failure = await this.forward(new Map());
       if (failure === undefined) return 'CREATE_COMPLETE';
@@ -131,7 +132,7 @@ export class Stack {
         parameters: this.parameters,
         resources: new Map(this.resources),
       };
-      this.template = nextTemplate;
+      this.template = expandServerlessApis(nextTemplate);
       this.parameters = nextParameters;
       const failure = await this.forward(previous.resources);
       if (failure === undefined) {

@@ -2,8 +2,8 @@
 // into plain objects in the long form ({ Ref }, { 'Fn::Sub' }, ...), as CloudFormation does.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-// One reading of CloudFormation's short forms for the whole project: the template checker's.
-import { CLOUDFORMATION_TAGS } from '../../scripts/template-check/yaml-tags';
+// One reading of CloudFormation's short forms for the whole project, the template checker's too.
+import { CLOUDFORMATION_TAGS } from './yaml-tags';
 
 /** One resource of a template. */
 export interface TemplateResource {

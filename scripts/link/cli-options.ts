@@ -29,6 +29,8 @@ export interface LinkOptions extends StackSelection {
   readonly source: DescribeSource;
   readonly type?: IntegrationKind;
   readonly dryRun: boolean;
+  /** Check without AWS: no stack read, so no credentials needed; implies dryRun. */
+  readonly offline: boolean;
   /** Keep the external ids the stack has now next to the new one (a rotation). */
   readonly keepOld: boolean;
   /** Old ids given on the command line; when empty with keepOld, they are read from the stack. */
@@ -70,6 +72,8 @@ Rotation:
   --old-external-id ID     the old id(s) to keep instead of asking the stack (repeatable; implies --keep-old)
 
   --dry-run                check everything, then print the sam deploy command instead of running it
+  --offline                as --dry-run, without AWS: checks the DESCRIBE output, samconfig and the
+                           template, but not the stack (no credentials needed)
   -h, --help               print this help
 
 After --, options for sam deploy itself (e.g. --no-confirm-changeset); pairs given there with
@@ -77,7 +81,7 @@ After --, options for sam deploy itself (e.g. --no-confirm-changeset); pairs giv
 
 Exit codes:
   0  linked: the stack is *_COMPLETE and SnowflakeTrustLinkStatus is in force for these values
-     (also --help, and --dry-run once every check passed)
+     (also --help, and --dry-run or --offline once every check passed)
   1  refused or failed before the link was in force: bad input, samconfig, the wrong stack or template,
      AWS credentials or region, snow or sam failing (sam's own output says why)
   2  the command line is wrong
@@ -99,6 +103,7 @@ const CLI_OPTIONS = {
   'keep-old': { type: 'boolean', default: false },
   'old-external-id': { type: 'string', multiple: true, default: [] as string[] },
   'dry-run': { type: 'boolean', default: false },
+  offline: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -117,6 +122,11 @@ export function parseCliOptions(argv: readonly string[]): LinkCommand {
     );
   }
   const oldExternalIds = values['old-external-id'];
+  if (values.offline && values['keep-old'] && oldExternalIds.length === 0) {
+    throw new UsageError(
+      '--keep-old reads the ids to keep from the stack, which --offline does not read: give them with --old-external-id.',
+    );
+  }
   return {
     help: false,
     options: {
@@ -128,7 +138,8 @@ export function parseCliOptions(argv: readonly string[]): LinkCommand {
       configFile: nonEmpty('--config-file', values['config-file']),
       region: nonEmpty('--region', values.region),
       profile: nonEmpty('--profile', values.profile),
-      dryRun: values['dry-run'],
+      dryRun: values['dry-run'] || values.offline,
+      offline: values.offline,
       keepOld: values['keep-old'] || oldExternalIds.length > 0,
       oldExternalIds,
       sam: samPassthrough(split < 0 ? [] : argv.slice(split + 1)),

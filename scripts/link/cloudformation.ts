@@ -62,7 +62,8 @@ export function awsProblem(error: unknown, stackName: string, target: AwsTarget)
     const profile = target.profile === undefined ? '' : ` (profile ${target.profile})`;
     return (
       `${reading}: no AWS credentials were found${profile}. Sign in as for sam deploy ` +
-      '(aws configure, aws sso login, or AWS_PROFILE / AWS_ACCESS_KEY_ID), or give --profile.'
+      '(aws configure, aws sso login, or AWS_PROFILE / AWS_ACCESS_KEY_ID), or give --profile; ' +
+      '--offline checks the DESCRIBE output without AWS.'
     );
   }
   if (/region is missing/i.test(message)) {

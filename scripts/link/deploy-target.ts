@@ -1,8 +1,9 @@
-// Where the link deploys: which stack, from which template. An API integration goes to the stack
-// samconfig names (sam's own default), a storage integration to the storage example's stack, from its
-// own template: samconfig's default environment describes the gateway stack, so it names neither.
+// Where the link deploys: which stack, from which template, and which samconfig sam reads for it. An API
+// integration goes to the stack the root's samconfig names (sam's own default), a storage integration to
+// the storage example's stack, from its own template: sam then reads examples/samconfig.toml, the one
+// next to that template, and never the root's.
 
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { IntegrationKind, LinkOptions, StackSelection } from './cli-options';
 import { LinkError } from './errors';
 import type { SamDeploySettings } from './samconfig';
@@ -39,6 +40,18 @@ export function givenSelection(options: LinkOptions, userDir: string): StackSele
   };
 }
 
+/**
+ * The folder whose samconfig.toml sam deploy reads: the template's folder when sam is given a template,
+ * else the folder it runs in. SAM CLI looks for the file next to the template, and resolves a relative
+ * --config-file from there too (samcli/commands/_utils/options.py sets samconfig_dir to the template's
+ * folder; aws-sam-cli issues #2747, #3594, #5009). The link passes --config-file as an absolute path.
+ */
+export function samconfigDir(given: StackSelection, integration: IntegrationKind, cwd: string): string {
+  const template =
+    given.templateFile ?? (integration === 'storage' ? STACK_KINDS.storage.templateFile : undefined);
+  return template === undefined ? cwd : dirname(resolve(cwd, template));
+}
+
 /** The stack and template for this kind of integration; throws LinkError when there is none. */
 export function deployTarget(
   given: StackSelection,
@@ -48,7 +61,7 @@ export function deployTarget(
   exists: (path: string) => boolean,
 ): DeployTarget {
   return integration === 'storage'
-    ? storageTarget(given, given.configEnv !== undefined, samconfig, cwd)
+    ? storageTarget(given, samconfig, cwd)
     : apiTarget(given, samconfig, cwd, exists);
 }
 
@@ -73,22 +86,16 @@ function apiTarget(
   return { kind: STACK_KINDS.api, stackName, templatePath, selection: given };
 }
 
-// samconfig counts for the storage stack only in an environment the person chose for it.
-function storageTarget(
-  given: StackSelection,
-  envChosen: boolean,
-  samconfig: SamDeploySettings,
-  cwd: string,
-): DeployTarget {
+// samconfig here is the example's own (samconfigDir): its stack_name is the storage stack's.
+function storageTarget(given: StackSelection, samconfig: SamDeploySettings, cwd: string): DeployTarget {
   const kind = STACK_KINDS.storage;
-  const fromConfig = envChosen ? samconfig : { stackName: undefined, templateFile: undefined };
-  const stackName = given.stackName ?? fromConfig.stackName ?? STORAGE_STACK_NAME;
-  const templateFile = given.templateFile ?? fromConfig.templateFile ?? kind.templateFile;
+  const stackName = given.stackName ?? samconfig.stackName ?? STORAGE_STACK_NAME;
+  const templateFile = given.templateFile ?? kind.templateFile;
   return {
     kind,
     stackName,
     templatePath: resolve(cwd, templateFile),
-    // Always named: sam alone would deploy samconfig's stack and template, the gateway's.
+    // Always named: sam run in the project root would otherwise deploy the root's template, the gateway's.
     selection: { ...given, stackName, templateFile },
   };
 }

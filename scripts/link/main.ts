@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { type LinkOptions, parseCliOptions, type StackSelection, USAGE } from './cli-options';
 import { StackReader } from './cloudformation';
 import { samDeployArgs } from './deploy-command';
-import { type DeployTarget, deployTarget, givenSelection } from './deploy-target';
+import { type DeployTarget, deployTarget, givenSelection, samconfigDir } from './deploy-target';
 import type { DeployedStack } from './deployed-stack';
 import { type InputContext, readDescribeOutput } from './describe-input';
 import { LinkError, NotExecutedError, NotLinkedError, StackError, ToolError } from './errors';
@@ -56,29 +56,35 @@ interface DeployPlan {
   readonly values: IntegrationValues;
   readonly externalIds: readonly string[];
   readonly target: DeployTarget;
-  /** The stack as it was before sam deploy. */
-  readonly stack: DeployedStack;
-  readonly stacks: StackReader;
+  /** The stack as it was before sam deploy; undefined when --offline did not read it. */
+  readonly deployed?: { readonly stack: DeployedStack; readonly stacks: StackReader };
   readonly form: DescribeForm;
   readonly args: readonly string[];
 }
 
 async function link(options: LinkOptions, env: LinkEnvironment): Promise<void> {
   const plan = await deployPlan(options, env);
-  if (options.dryRun) {
+  if (plan.deployed === undefined) {
+    env.stderr(
+      `link: --offline: stack ${plan.target.stackName} was not read, so nothing checked that it links ` +
+        `${plan.values.roleArn}; the run without --offline checks it before sam deploys.\n`,
+    );
+  }
+  if (options.dryRun || plan.deployed === undefined) {
     env.stdout(`${shellQuote(['sam', ...plan.args])}\n`);
     return;
   }
+  const { stack, stacks } = plan.deployed;
   env.stdout(summary(plan));
   // When the output came in on standard input, sam's questions (confirm_changeset) go to the terminal.
   const status = runAttached('sam', plan.args, { terminalInput: options.source.kind === 'stdin' });
   if (status !== 0) throw new ToolError(`sam deploy failed (exit ${status}): see its output above.`);
-  const after = await plan.stacks.read(plan.target.stackName);
+  const after = await stacks.read(plan.target.stackName);
   if (after === undefined) {
     throw new NotLinkedError(`stack ${plan.target.stackName} is gone after sam deploy: it is not linked.`);
   }
   const linked = { userArn: plan.values.userArn, externalIds: plan.externalIds };
-  env.stdout(report(linkOutcome(plan.stack, after, linked), plan.target.stackName));
+  env.stdout(report(linkOutcome(stack, after, linked), plan.target.stackName));
 }
 
 async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<DeployPlan> {
@@ -86,31 +92,46 @@ async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<D
   const output = parseDescribe(readDescribeOutput(options.source, env));
   const values = integrationValues(output.rows, options.type);
   const given = givenSelection(options, env.userDir);
-  const samconfig = readSamConfig(env.cwd, given.configFile, given.configEnv);
-  const { target, stack, stacks } = await checkedTarget(given, values, samconfig, env.cwd);
+  const samconfig = readSamConfig(
+    samconfigDir(given, values.kind, env.cwd),
+    given.configFile,
+    given.configEnv,
+  );
+  const target = checkedTemplate(given, values, samconfig, env.cwd);
+  const deployed = options.offline ? undefined : await checkedStack(given, values, samconfig, target);
   const oldIds = !options.keepOld
     ? []
-    : oldIdsGiven.length > 0
+    : oldIdsGiven.length > 0 || deployed === undefined
       ? oldIdsGiven
-      : deployedExternalIds(stack, values.userArn, env);
+      : deployedExternalIds(deployed.stack, values.userArn, env);
   const externalIds = linkedExternalIds(values.externalId, oldIds);
   const overrides = mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
     [USER_ARN_PARAMETER]: values.userArn,
     [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
   });
   const args = samDeployArgs(target.selection, options.sam.args, overrides);
-  return { values, externalIds, target, stack, stacks, form: output.form, args };
+  return { values, externalIds, target, deployed, form: output.form, args };
 }
 
-/** The stack and template the values go to, checked: the template first, as it needs no AWS. */
-async function checkedTarget(
+/** The stack and template the values go to, the template checked: it needs no AWS. */
+function checkedTemplate(
   given: StackSelection,
   values: IntegrationValues,
   samconfig: SamDeploySettings,
   cwd: string,
-): Promise<{ target: DeployTarget; stack: DeployedStack; stacks: StackReader }> {
+): DeployTarget {
   const target = deployTarget(given, values.kind, samconfig, cwd, existsSync);
   checkTemplateKind(readTemplate(target.templatePath), target.templatePath, target.kind);
+  return target;
+}
+
+/** The deployed stack, checked to link the role the integration names. */
+async function checkedStack(
+  given: StackSelection,
+  values: IntegrationValues,
+  samconfig: SamDeploySettings,
+  target: DeployTarget,
+): Promise<{ stack: DeployedStack; stacks: StackReader }> {
   // Read where sam deploys: the options given, else samconfig's.
   const stacks = new StackReader({
     region: given.region ?? samconfig.region,
@@ -118,7 +139,7 @@ async function checkedTarget(
   });
   const stack = await deployedStack(stacks, target);
   checkStackRole(stack, values.roleArn, target.kind);
-  return { target, stack, stacks };
+  return { stack, stacks };
 }
 
 // The stack must exist: the role the integration names is one of its outputs.

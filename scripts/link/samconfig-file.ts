@@ -2,7 +2,7 @@
 // samconfig.toml, samconfig.yaml, samconfig.yml in the directory sam runs in.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { extname, join, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { SamConfigError } from './errors';
@@ -22,7 +22,7 @@ export function readSamConfig(
   const path = configFile === undefined ? defaultFile(dir) : resolve(dir, configFile);
   if (path === undefined && configEnv !== undefined) {
     throw new SamConfigError(
-      `--config-env ${configEnv}: there is no samconfig.toml (or .yaml) in ${dir}, so no such environment. Give --config-file, or leave --config-env out.`,
+      `--config-env ${configEnv}: there is no samconfig.toml (or .yaml) in ${shown(dir) || '.'}, so no such environment. Give --config-file, or leave --config-env out.`,
     );
   }
   if (path === undefined) return { parameterOverrides: [] };
@@ -37,7 +37,7 @@ function requireEnvironment(document: unknown, env: string, path: string): void 
   if (defined.includes(env)) return;
   const listed = defined.length === 0 ? 'it defines none' : `it has ${defined.join(', ')}`;
   throw new SamConfigError(
-    `--config-env ${env}: no such environment in ${basename(path)} (${listed}). Give one of those, or leave --config-env out for "default".`,
+    `--config-env ${env}: no such environment in ${shown(path)} (${listed}). Give one of those, or leave --config-env out for "default".`,
   );
 }
 
@@ -53,4 +53,10 @@ function parseConfig(path: string): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new SamConfigError(`${path} cannot be read: ${reason}`, { cause: error });
   }
+}
+
+// Which samconfig, as the person sees it from the project root: examples/samconfig.toml is not samconfig.toml.
+function shown(path: string): string {
+  const fromRoot = relative(process.cwd(), path);
+  return fromRoot.startsWith('..') ? path : fromRoot;
 }

@@ -93,7 +93,10 @@ function checkReference(ref: Reference, scope: Scope, names: Names, spec: Resour
     case 'Ref':
       return checkRef(ref.target, ref, scope, names);
     case 'GetAtt':
-      return checkGetAtt(ref.target, ref.attribute, ref, scope, names, spec);
+      // SAM turns ${Api.Stage} in Fn::Sub into a Ref of the stage it generates (its SubAction).
+      return ref.inSub && names.resources.has(`${ref.target}.${ref.attribute}`)
+        ? checkRef(`${ref.target}.${ref.attribute}`, ref, scope, names)
+        : checkGetAtt(ref.target, ref.attribute, ref, scope, names, spec);
     case 'FindInMap':
       return checkFindInMap(ref.args, ref.at, names);
   }

@@ -25,7 +25,13 @@ interface Located {
 export type Reference = Located &
   (
     | { readonly kind: 'Ref'; readonly target: string }
-    | { readonly kind: 'GetAtt'; readonly target: string; readonly attribute: string }
+    | {
+        readonly kind: 'GetAtt';
+        readonly target: string;
+        readonly attribute: string;
+        /** Written as ${target.attribute} in Fn::Sub, where SAM reads its referenceable properties too. */
+        readonly inSub?: true;
+      }
     | { readonly kind: 'Condition'; readonly target: string }
     | { readonly kind: 'FindInMap'; readonly args: readonly unknown[] }
     | { readonly kind: 'Malformed'; readonly message: string }
@@ -109,7 +115,7 @@ function subReferences(args: unknown, at: string, under: readonly string[]): Ref
       const [target, attribute] = splitOnce(variable);
       return attribute === undefined || target.startsWith('AWS::')
         ? { kind: 'Ref', target: variable, at, under }
-        : { kind: 'GetAtt', target, attribute, at, under };
+        : { kind: 'GetAtt', target, attribute, at, under, inSub: true };
     });
   return [...fromText, ...referencesIn(variables, `${at}[1]`, under)];
 }

@@ -1,7 +1,8 @@
 // A CloudFormation template as plain data: read from YAML (short forms included) or JSON.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { CLOUDFORMATION_TAGS } from './yaml-tags';
+// The lab's reading of the short forms: the lab stays self-contained, and the checker reads templates as it does.
+import { CLOUDFORMATION_TAGS } from '../../lab/cloudformation/yaml-tags';
 
 /** A JSON-like object. */
 export type Json = Record<string, unknown>;

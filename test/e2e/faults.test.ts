@@ -57,10 +57,12 @@ afterAll(async () => {
   const both = [harness, quick].filter((h) => h !== undefined);
   const faults = both.reduce((n, h) => n + h.lab.iam.faults.injected + h.lab.cfn.receiver.faultsInjected, 0);
   const responses = both.reduce((n, h) => n + h.lab.cfn.receiver.received.length, 0);
-  console.log(
-    `fault suite: ${tally.scenarios} scenarios, ${faults} faults injected, ${responses} responses checked, ${tally.lost} statements lost`,
-  );
+  const summary = `fault suite: ${tally.scenarios} scenarios, ${faults} faults injected, ${responses} responses checked, ${tally.lost} statements lost`;
+  console.log(summary);
   await Promise.all(both.map((h) => h.close()));
+  // A scenario that lost a statement has failed already; this catches one that counted without asserting.
+  expect(tally.lost, summary).toBe(0);
+  expect(tally.scenarios, summary).toBeGreaterThan(0);
 });
 
 /** A role whose trust holds a statement the link does not own, next to Snowflake's placeholder. */
@@ -87,13 +89,13 @@ function linkProperties(roleName: string, overrides: Record<string, unknown> = {
   };
 }
 
-/** Counts a scenario, and every statement that should be in the role's trust and is not. */
+/** Counts a scenario, and fails it on every statement that should be in the role's trust and is not. */
 function scenarioEnds(iam: IamStandIn, roleName: string, shouldHold: TrustStatement[]): void {
   tally.scenarios += 1;
   const statements = statementsOf(iam.trustPolicy(roleName));
-  tally.lost += shouldHold.filter(
-    (s) => !statements.some((t) => JSON.stringify(t) === JSON.stringify(s)),
-  ).length;
+  const lost = shouldHold.filter((s) => !statements.some((t) => JSON.stringify(t) === JSON.stringify(s)));
+  tally.lost += lost.length;
+  expect(lost, `statements lost from the trust of ${roleName}`).toEqual([]);
 }
 
 function writesTo(iam: IamStandIn, roleName: string): number {

@@ -26,8 +26,8 @@ export type ToolName = 'sam' | 'snow';
 
 /** The role the DESCRIBE fixtures name (API_AWS_ROLE_ARN, STORAGE_AWS_ROLE_ARN). */
 export const FIXTURE_ROLE_ARN = 'arn:aws:iam::001234567890:role/myrole';
-/** The project's templates, copied into each fake project as they are in the repository. */
-const TEMPLATES = ['template.yaml', 'examples/storage-integration.yaml'];
+/** The project's templates and the storage example's samconfig, copied into each fake project as they are. */
+const TEMPLATES = ['template.yaml', 'examples/storage-integration.yaml', 'examples/samconfig.toml'];
 
 export interface FakeTool {
   readonly stdout?: string;

@@ -19,9 +19,18 @@ describe('parseCliOptions', () => {
       region: undefined,
       profile: undefined,
       dryRun: false,
+      offline: false,
       keepOld: false,
       oldExternalIds: [],
       sam: { args: [], parameterOverrides: [] },
+    });
+  });
+
+  it('makes --offline a dry run that reads no stack', () => {
+    expect(optionsOf(['--offline'])).toMatchObject({ dryRun: true, offline: true });
+    expect(optionsOf(['--offline', '--keep-old', '--old-external-id', 'OLD_1'])).toMatchObject({
+      keepOld: true,
+      oldExternalIds: ['OLD_1'],
     });
   });
 

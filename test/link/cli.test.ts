@@ -318,6 +318,54 @@ describe('npm run link, run as a process with fake sam and snow on PATH', () => 
       expect(run.stdout).toContain('link: stack snowflake-stage is linked.');
     });
 
+    it("takes the storage stack and its parameter_overrides from examples/samconfig.toml, never from the root's", async () => {
+      cloudformation.stack('my-stage', pendingStack('storage'), linkedStack('storage'));
+      const linker = project({ sam: {} });
+      linker.write('samconfig.toml', `${SHIPPED_SAMCONFIG}parameter_overrides = "ApiEndpointType=PRIVATE"\n`);
+      linker.write(
+        'examples/samconfig.toml',
+        '[default.global.parameters]\nstack_name = "my-stage"\n[default.deploy.parameters]\nparameter_overrides = "StagePrefix=data/"\n',
+      );
+
+      const run = await linker.run(['--type', 'storage'], { input: fixture('storage-snowsql.txt') });
+
+      expect(run.status).toBe(0);
+      expect(cloudformation.described).toEqual(['my-stage', 'my-stage']);
+      expect(run.calls('sam')).toEqual([
+        [
+          'deploy',
+          '--template-file',
+          'examples/storage-integration.yaml',
+          '--stack-name',
+          'my-stage',
+          '--parameter-overrides',
+          'StagePrefix=data/',
+          ...LINKED,
+        ],
+      ]);
+      expect(JSON.stringify(run.calls('sam'))).not.toContain('ApiEndpointType');
+    });
+
+    it('refuses a --config-env that examples/samconfig.toml lacks, even when the root samconfig has it', async () => {
+      cloudformation.stack('snowflake-stage', pendingStack('storage'));
+      const linker = project({ sam: {} });
+      linker.write(
+        'samconfig.toml',
+        `${SHIPPED_SAMCONFIG}[prod.deploy.parameters]\nstack_name = "gw-prod"\n`,
+      );
+
+      const run = await linker.run(['--type', 'storage', '--config-env', 'prod'], {
+        input: fixture('storage-snowsql.txt'),
+      });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        /--config-env prod: no such environment in examples\/samconfig\.toml \(it has default\)/,
+      );
+      expect(run.calls('sam')).toEqual([]);
+    });
+
     it('refuses a --template-file that is not the storage example before reading the stack', async () => {
       cloudformation.stack('snowflake-stage', pendingStack('storage'));
       const linker = project({ sam: {} });
@@ -435,6 +483,71 @@ describe('npm run link, run as a process with fake sam and snow on PATH', () => 
       );
       expect(cloudformation.described).toEqual([]);
       expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('checks a DESCRIBE file with --offline without credentials or a region, and reads no stack', async () => {
+      const linker = project({ sam: {} });
+      linker.write('samconfig.toml', SAMCONFIG);
+      const noAws = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_REGION: undefined };
+
+      const run = await linker.run(['--offline', '--from', join(FIXTURES, 'api-snow.json')], { env: noAws });
+
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(
+        `sam deploy --parameter-overrides 'Stage="prod"' 'AllowedPrefix="https://a.example/x y"' 'SnowflakeIamUserArn="${USER_ARN}"' 'SnowflakeExternalId="${EXTERNAL_ID}"'\n`,
+      );
+      expectOneMessage(
+        run.stderr,
+        /^link: --offline: stack trust-link-demo was not read, so nothing checked that it links arn:aws:iam::001234567890:role\/myrole/,
+      );
+      expect(cloudformation.described).toEqual([]);
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it.each([
+      ['a DESCRIBE output cut off', [], fixture('api-snow.json').slice(0, 200)],
+      [
+        'a template of the other kind',
+        ['--type', 'storage', '--template-file', 'template.yaml'],
+        fixture('storage-snowsql.txt'),
+      ],
+    ])('still refuses %s with --offline', async (_case, args, input) => {
+      const linker = project({ sam: {} });
+      const noAws = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, INIT_CWD: linker.dir };
+
+      const run = await linker.run(['--offline', '--stack-name', 'demo', ...args], { input, env: noAws });
+
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(cloudformation.described).toEqual([]);
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('refuses --offline --keep-old without the old ids, which only the stack has', async () => {
+      const run = await project({ sam: {} }).run(['--offline', '--keep-old'], {
+        input: fixture('api-snow.json'),
+      });
+
+      expect(run.status).toBe(2);
+      expectOneMessage(
+        run.stderr,
+        /--keep-old reads the ids to keep from the stack, which --offline does not read/,
+      );
+    });
+
+    it('prints no AWS SDK Node.js version warning before its messages', async () => {
+      cloudformation.stack('demo', pendingStack('gateway', 'arn:aws:iam::001234567890:role/other-role'));
+      const linker = project({ sam: {} });
+
+      const run = await linker.run(['--stack-name', 'demo'], {
+        input: fixture('api-snow.json'),
+        env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined },
+      });
+
+      expect(cloudformation.described).toEqual(['demo']);
+      expect(run.status).toBe(1);
+      expectOneMessage(run.stderr, /but stack demo links arn:aws:iam::001234567890:role\/other-role/);
+      expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|will require node/);
     });
 
     it('says no AWS region is set', async () => {

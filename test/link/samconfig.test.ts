@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { SamConfigError } from '../../scripts/link/errors';
@@ -127,7 +128,7 @@ describe('readSamConfig', () => {
     const dir = projectWith({ 'samconfig.toml': GUIDED });
 
     expect(() => readSamConfig(dir, undefined, 'nope')).toThrow(
-      '--config-env nope: no such environment in samconfig.toml (it has default, prod).',
+      /--config-env nope: no such environment in \S*samconfig\.toml \(it has default, prod\)\./,
     );
   });
 
@@ -144,5 +145,32 @@ describe('readSamConfig', () => {
     expect(() => readSamConfig(dir, undefined)).toThrow(
       /samconfig.toml cannot be read: Invalid TOML document/,
     );
+  });
+});
+
+describe("the project's samconfig files", () => {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  type SamConfig = { default?: { deploy?: { parameters?: Record<string, unknown> } } };
+  const read = (path: string) => parseToml(readFileSync(join(root, path), 'utf8')) as SamConfig;
+  const deploySettings = (path: string) => read(path).default?.deploy?.parameters ?? {};
+
+  it("gives the storage example, deployed from its own folder's samconfig, the root's deploy settings", () => {
+    const shared = ['capabilities', 'resolve_s3', 'confirm_changeset', 'fail_on_empty_changeset'];
+    const pick = (settings: Record<string, unknown>) =>
+      Object.fromEntries(shared.map((key) => [key, settings[key]]));
+
+    expect(pick(deploySettings('examples/samconfig.toml'))).toEqual(pick(deploySettings('samconfig.toml')));
+    expect(deploySettings('examples/samconfig.toml')).toMatchObject({
+      capabilities: 'CAPABILITY_IAM CAPABILITY_NAMED_IAM',
+      resolve_s3: true,
+      confirm_changeset: true,
+    });
+  });
+
+  it("names the storage stack in the example's samconfig, never the gateway's", () => {
+    const stackOf = (path: string) => samDeploySettings(read(path), 'default', path).stackName;
+
+    expect(stackOf('examples/samconfig.toml')).toBe('snowflake-stage');
+    expect(stackOf('samconfig.toml')).toBe('snowflake-trust-link');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StackSelection } from '../../scripts/link/cli-options';
-import { deployTarget } from '../../scripts/link/deploy-target';
+import { deployTarget, samconfigDir } from '../../scripts/link/deploy-target';
 import type { DeployedStack } from '../../scripts/link/deployed-stack';
 import { StackError } from '../../scripts/link/errors';
 import { STACK_KINDS } from '../../scripts/link/stack-kind';
@@ -42,10 +42,8 @@ describe('deployTarget', () => {
     );
   });
 
-  it("deploys a storage integration to the storage example's stack with its template, whatever samconfig's default says", () => {
-    const samconfig = { ...NO_SAMCONFIG, stackName: 'gw', templateFile: 'template.yaml' };
-
-    const target = deployTarget({}, 'storage', samconfig, CWD, NO_FILES);
+  it("deploys a storage integration to the storage example's stack, always naming its template to sam", () => {
+    const target = deployTarget({}, 'storage', NO_SAMCONFIG, CWD, NO_FILES);
 
     expect(target).toMatchObject({
       stackName: 'snowflake-stage',
@@ -54,11 +52,16 @@ describe('deployTarget', () => {
     });
   });
 
-  it('takes the storage stack from a samconfig environment the person chose', () => {
-    const given: StackSelection = { configEnv: 'stage' };
-    const samconfig = { ...NO_SAMCONFIG, stackName: 'my-stage' };
+  it("takes the storage stack from the example's samconfig, in its default environment or the one chosen", () => {
+    const samconfig = { ...NO_SAMCONFIG, stackName: 'my-stage', templateFile: 'ignored.yaml' };
 
-    expect(deployTarget(given, 'storage', samconfig, CWD, NO_FILES).stackName).toBe('my-stage');
+    expect(deployTarget({}, 'storage', samconfig, CWD, NO_FILES)).toMatchObject({
+      stackName: 'my-stage',
+      templatePath: '/project/examples/storage-integration.yaml',
+    });
+    expect(deployTarget({ configEnv: 'stage' }, 'storage', samconfig, CWD, NO_FILES).stackName).toBe(
+      'my-stage',
+    );
   });
 
   it('takes the stack and template given over every default', () => {
@@ -67,6 +70,22 @@ describe('deployTarget', () => {
     const target = deployTarget(given, 'storage', NO_SAMCONFIG, CWD, NO_FILES);
 
     expect(target).toMatchObject({ stackName: 'mine', templatePath: '/elsewhere/t.yaml' });
+  });
+});
+
+describe('samconfigDir: the samconfig sam deploy reads', () => {
+  it.each<[string, StackSelection, 'api' | 'storage', string]>([
+    ['an API integration, no template given: the folder sam runs in', {}, 'api', '/project'],
+    ["a storage integration: the example's folder, next to its template", {}, 'storage', '/project/examples'],
+    ['a template given: its folder', { templateFile: '/elsewhere/t.yaml' }, 'api', '/elsewhere'],
+    [
+      'a built template given: the build folder',
+      { templateFile: '/project/.aws-sam/build/template.yaml' },
+      'storage',
+      '/project/.aws-sam/build',
+    ],
+  ])('is, for %s', (_case, given, kind, dir) => {
+    expect(samconfigDir(given, kind, CWD)).toBe(dir);
   });
 });
 

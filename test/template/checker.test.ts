@@ -253,6 +253,23 @@ describe('the template checker', () => {
     expect(problemsAfter(globals)).toEqual(['template.Globals: unknown section Globals']);
   });
 
+  it("reads Api.Stage in Fn::Sub, and !Ref Api.Stage, as SAM's reference to the API's stage", () => {
+    // Its stage's logical id depends on StageName (ApiStage here, ApiprodStage for a literal "prod"): hence .Stage.
+    const api =
+      '\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: !Ref AWS::StackName';
+    const sam = (use: string) => (text: string) =>
+      `Transform: AWS::Serverless-2016-10-31\n${appended(api)(text.replace(`!Sub '/app/\${Role}'`, use))}`;
+
+    expect(problemsAfter(sam(`!Sub '/app/\${Api}/\${Api.Stage}'`))).toEqual([]);
+    expect(problemsAfter(sam('!Ref Api.Stage'))).toEqual([]);
+    expect(problemsAfter(sam(`!Sub '/app/\${Api.Stages}'`))).toEqual([
+      'Resources.Logs.Properties.LogGroupName.Fn::Sub: AWS::Serverless::Api has no attribute Stages (it has: RootResourceId, RestApiId)',
+    ]);
+    expect(problemsAfter(sam(`!Sub '/app/\${Role.Stage}'`))).toEqual([
+      'Resources.Logs.Properties.LogGroupName.Fn::Sub: AWS::IAM::Role has no attribute Stage (it has: Arn, RoleId)',
+    ]);
+  });
+
   it('accepts a conditional resource used inside !If on its condition', () => {
     const edit = (text: string) =>
       replaced(

@@ -38,6 +38,8 @@ export const STACK_VALUES = {
   'AWS::URLSuffix': 'amazonaws.com',
   'AWS::StackName': 'snowflake-trust-link',
   SnowflakeApi: 'a1b2c3d4e5',
+  // SAM's Ref of the API's generated stage: its name.
+  'SnowflakeApi.Stage': 'prod',
   SnowflakeRole: 'snowflake-trust-link-SnowflakeRole-Q1w2E3r4T5y6',
   'SnowflakeRole.Arn': 'arn:aws:iam::123456789012:role/snowflake-trust-link-SnowflakeRole-Q1w2E3r4T5y6',
   'TrustLinkFunction.Arn':

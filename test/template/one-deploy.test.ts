@@ -16,6 +16,8 @@ import {
 
 const template = mainTemplate;
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-AbCdEf';
+const SECRET_WITHOUT_SUFFIX = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection';
+const OTHER_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-old-XyZ123';
 const ONE_DEPLOY = { ...STACK_VALUES, SnowflakeConnection: SECRET, SnowflakeDatabase: 'LAB' };
 const WORKLOAD = {
   ...STACK_VALUES,
@@ -52,6 +54,18 @@ function statementsOf(values: Record<string, unknown>): Json[] {
   return policies.flatMap((policy) => (policy.PolicyDocument as { Statement: Json[] }).Statement);
 }
 
+/** Whether a statement's Resource names the ARN, with IAM's wildcards: * any run of characters, ? one. */
+function grants(statement: Json | undefined, arn: string): boolean {
+  const resources = [statement?.Resource ?? []].flat().map(String);
+  return resources.some((resource) => {
+    const pattern = resource
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    return new RegExp(`^${pattern}$`).test(arn);
+  });
+}
+
 describe('template.yaml: one deploy', () => {
   it.each(ONE_DEPLOY_RESOURCES)('declares %s only when SnowflakeConnection is given', (id) => {
     const condition = String(resourceOf(template, id).Condition);
@@ -83,9 +97,19 @@ describe('template.yaml: one deploy', () => {
         Sid: 'ReadSnowflakeConnection',
         Effect: 'Allow',
         Action: 'secretsmanager:GetSecretValue',
-        Resource: SECRET,
+        Resource: [SECRET, `${SECRET}-??????`],
       },
     ]);
+  });
+
+  it.each([
+    ['its full ARN', SECRET],
+    ['its ARN without the random suffix', SECRET_WITHOUT_SUFFIX],
+  ])('grants the secret when SnowflakeConnection is %s, and no secret named otherwise', (_given, arn) => {
+    const [statement] = statementsOf({ ...ONE_DEPLOY, SnowflakeConnection: arn });
+
+    expect(grants(statement, SECRET)).toBe(true);
+    expect(grants(statement, OTHER_SECRET)).toBe(false);
   });
 
   it('lets it get a web identity token instead with workload identity, and read no secret', () => {
@@ -160,6 +184,17 @@ describe('template.yaml: one deploy', () => {
       Verify: "'hello'",
       TrustedExternalIds: ATTRIBUTES['SnowflakeLink.ExternalIds'],
     });
+  });
+
+  it("calls the function through the API's stage (SAM's SnowflakeApi.Stage), so it waits for the stage", () => {
+    const fn = evaluate(propertiesOf(template, 'SnowflakeExternalFunction'), template, {
+      ...ONE_DEPLOY,
+      ...ATTRIBUTES,
+      'SnowflakeApi.Stage': 'v2',
+    }) as Json;
+
+    expect(fn.Url).toBe('https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/v2/echo');
+    expect(resourceOf(template, 'SnowflakeExternalFunction').DependsOn).not.toContain('SnowflakeApi');
   });
 
   it.each([
@@ -238,6 +273,20 @@ describe('examples/storage-integration.yaml: one deploy', () => {
       Url: 's3://my-stage-bucket/snowflake/',
       StageName: 'snowflake_trust_link_stage',
     });
+  });
+
+  it.each([
+    ['its full ARN', SECRET],
+    ['its ARN without the random suffix', SECRET_WITHOUT_SUFFIX],
+  ])('grants the secret when SnowflakeConnection is %s, and no secret named otherwise', (_given, arn) => {
+    const policies = evaluate(propertiesOf(example, 'SnowflakeFunctionRole').Policies, example, {
+      ...values,
+      SnowflakeConnection: arn,
+    }) as Json[];
+    const [statement] = policies.flatMap((p) => (p.PolicyDocument as { Statement: Json[] }).Statement);
+
+    expect(grants(statement, SECRET)).toBe(true);
+    expect(grants(statement, OTHER_SECRET)).toBe(false);
   });
 
   it('deploys its Snowflake function from the same bundle as template.yaml', () => {

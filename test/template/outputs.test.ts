@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Template } from '../../scripts/template-check/template';
-import { evaluate, type Values } from './evaluate';
+import { conditionHolds, evaluate, type Values } from './evaluate';
 import { LINK_VALUES, mainTemplate, STACK_VALUES, storageTemplate } from './fixtures';
 
 const ROLE_ARN = STACK_VALUES['SnowflakeRole.Arn'];
@@ -9,6 +9,15 @@ const URL = 'https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/echo';
 function output(template: Template, name: string, values: Values = STACK_VALUES): unknown {
   return evaluate(template.Outputs?.[name]?.Value, template, values);
 }
+
+/** Whether the stack shows the output: it has no Condition, or its Condition holds. */
+function shown(template: Template, name: string, values: Values): boolean {
+  const condition = template.Outputs?.[name]?.Condition;
+  return condition === undefined || conditionHolds(String(condition), template, values);
+}
+
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-AbCdEf';
+const ONE_DEPLOY = { ...STACK_VALUES, SnowflakeConnection: SECRET, SnowflakeDatabase: 'LAB' };
 
 function exportName(template: Template, name: string, values: Values): unknown {
   const exported = template.Outputs?.[name]?.Export as { Name?: unknown } | undefined;
@@ -98,5 +107,48 @@ describe('template.yaml outputs, rendered for a deployed stack', () => {
       expect(exportName(mainTemplate, name, values)).toBe(`snowflake-trust-link-${name}`);
     }
     expect(imports).not.toContain('Fn::ImportValue');
+  });
+});
+
+describe('outputs per flow', () => {
+  it.each([
+    ['template.yaml', mainTemplate, 'CreateApiIntegrationSql'],
+    ['template.yaml', mainTemplate, 'CreateExternalFunctionSql'],
+    ['the storage example', storageTemplate, 'CreateStorageIntegrationSql'],
+    ['the storage example', storageTemplate, 'CreateStageSql'],
+  ])('%s shows %s ("run in Snowflake") in the two-step flow only', (_name, template, output) => {
+    expect(shown(template, output, STACK_VALUES)).toBe(true);
+    expect(shown(template, output, { ...STACK_VALUES, ...LINK_VALUES })).toBe(true);
+    expect(shown(template, output, ONE_DEPLOY)).toBe(false);
+  });
+
+  it('template.yaml shows the external function the deploy proved in the one-deploy flow only', () => {
+    expect(shown(mainTemplate, 'ExternalFunction', ONE_DEPLOY)).toBe(true);
+    expect(shown(mainTemplate, 'ExternalFunction', STACK_VALUES)).toBe(false);
+  });
+
+  it.each([
+    [mainTemplate, 'ApiAwsRoleArn'],
+    [mainTemplate, 'ResourceUrl'],
+    [mainTemplate, 'SnowflakeTrustLinkStatus'],
+    [mainTemplate, 'TrustLinkServiceToken'],
+    [mainTemplate, 'TrustLinkFunctionRoleName'],
+    [storageTemplate, 'StorageAwsRoleArn'],
+    [storageTemplate, 'SnowflakeTrustLinkStatus'],
+  ])('keeps %#: %s in both flows (npm run link and importing stacks read it)', (template, output) => {
+    expect(shown(template, output, STACK_VALUES)).toBe(true);
+    expect(shown(template, output, ONE_DEPLOY)).toBe(true);
+  });
+
+  it('marks every exported output as exported in its description, and exports nothing else', () => {
+    const outputs = Object.entries(mainTemplate.Outputs ?? {});
+    const exported = outputs.filter(([, output]) => output.Export !== undefined).map(([name]) => name);
+
+    expect(exported).toEqual(['TrustLinkServiceToken', 'TrustLinkFunctionRoleName']);
+    for (const name of exported) {
+      expect(mainTemplate.Outputs?.[name]?.Description).toMatch(/^Exported, deprecated: kept because/);
+      expect(mainTemplate.Outputs?.[name]?.Condition).toBeUndefined();
+    }
+    expect(JSON.stringify(storageTemplate.Outputs)).not.toContain('Export');
   });
 });

@@ -1,6 +1,6 @@
 // What the lab does for each resource type of a stack: IAM roles are made in IAM over the wire,
 // functions become LambdaFunctions, custom resources get requests; anything else is only recorded.
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import {
   CreateRoleCommand,
   DeleteRoleCommand,
@@ -216,7 +216,8 @@ function functionConfig(
   const [file = 'index', exportName = 'handler'] = String(properties.Handler ?? 'index.handler').split('.');
   const codeUri = typeof properties.CodeUri === 'string' ? properties.CodeUri : undefined;
   const modulePath =
-    override.modulePath ?? (codeUri === undefined ? undefined : join(ctx.templateDir, codeUri, `${file}.js`));
+    override.modulePath ??
+    (codeUri === undefined ? undefined : resolve(ctx.templateDir, codeUri, `${file}.js`));
   if (modulePath === undefined) {
     throw new ResourceFailure(`Function ${logicalId} has no CodeUri; give the lab its modulePath.`);
   }

@@ -16,7 +16,7 @@ import {
   type ResourceState,
 } from './resource';
 import type { Stack, StackOperationResult } from './stack';
-import { parseTemplate } from './template';
+import { parseTemplate, type Template } from './template';
 
 const NESTED_TYPES = new Set(['AWS::CloudFormation::Stack', 'AWS::Serverless::Application']);
 const PACKAGE_BUCKET = 'https://lab-packages.s3.amazonaws.com';
@@ -43,9 +43,23 @@ export function packageNestedTemplate(
   const text = readFileSync(path, 'utf8');
   const url = `${PACKAGE_BUCKET}/${createHash('sha256').update(text).digest('hex')}/${basename(path)}`;
   if (!host.packages.has(url)) {
-    host.packages.set(url, { template: parseTemplate(text), templateDir: dirname(path) });
+    host.packages.set(url, {
+      template: withPackagedCode(parseTemplate(text), dirname(path)),
+      templateDir: dirname(path),
+    });
   }
   return { ...properties, [key]: url };
+}
+
+// sam package uploads a nested template's code too, each under its own key: code from another folder is
+// another CodeUri, so the function is updated (the lab names the code by its folder, not its digest).
+function withPackagedCode(template: Template, templateDir: string): Template {
+  for (const resource of Object.values(template.Resources)) {
+    const codeUri = resource.Properties?.CodeUri;
+    if (resource.Type === 'AWS::Serverless::Function' && typeof codeUri === 'string')
+      resource.Properties = { ...resource.Properties, CodeUri: resolve(templateDir, codeUri) };
+  }
+  return template;
 }
 
 function localTemplatePath(location: unknown, templateDir: string, host: NestedStackHost): string {

@@ -130,7 +130,8 @@ export class Stack {
       this.template = nextTemplate;
       this.parameters = nextParameters;
       const failure = await this.forward(previous.resources);
-      if (failure === undefined && deferCleanup) {
+      // An update that changed nothing in the nested stack has nothing to clean up or roll back later.
+      if (failure === undefined && deferCleanup && this.touched.size > 0) {
         this.pending = previous;
         return 'UPDATE_COMPLETE';
       }

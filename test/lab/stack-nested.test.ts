@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -175,6 +176,30 @@ describe('CloudFormation stand-in: nested stacks', () => {
     expect(child.resource('ProviderFunction')?.properties).toMatchObject({
       Environment: { Variables: { CODE_VERSION: 'v1' } },
     });
+  });
+
+  it('lets a nested stack whose own update failed roll itself back, and updates it normally the next time', async () => {
+    const stack = newStack();
+    await stack.create(parent);
+    const child = providerStack(stack);
+    const text = readFileSync(join(FIXTURES, 'provider-v2.yaml'), 'utf8');
+    const otherTrust = join(handlers.dir, 'provider-other-trust.yaml');
+    writeFileSync(otherTrust, text.replace('lambda.amazonaws.com', 'edgelambda.amazonaws.com'));
+    iam.faults.serviceFailure({ action: 'UpdateAssumeRolePolicy', times: 3 });
+
+    const failed = await stack.update({ template: withLocation(otherTrust), parameters: { Value: 'v2' } });
+
+    expect(failed.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(
+      failed.events.find((e) => e.logicalResourceId === 'Provider' && e.status === 'UPDATE_FAILED')?.reason,
+    ).toMatch(/was not successfully updated: The following resource\(s\) failed to update: \[ProviderRole\]/);
+    expect(child.updatePending).toBe(false);
+    const next = await stack.update({
+      template: withLocation('provider-v2.yaml'),
+      parameters: { Value: 'v3' },
+    });
+    expect(next.status).toBe('UPDATE_COMPLETE');
+    expect(stack.resource('Thing')?.attributes.Code).toBe('v2');
   });
 
   it('fails the parent when the nested stack fails, naming the embedded stack, and rolls both back', async () => {

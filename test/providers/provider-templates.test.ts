@@ -117,6 +117,7 @@ describe('the Snowflake provider', () => {
       Sid: 'ReadSnowflakeConnection',
       Effect: 'Allow',
       Action: 'secretsmanager:GetSecretValue',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
       Resource: [{ Ref: 'ConnectionSecretArn' }, { 'Fn::Sub': '${ConnectionSecretArn}-??????' }],
     });
   });

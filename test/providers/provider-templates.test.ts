@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate, type Template } from '../../lab/cloudformation';
+import { checkTemplate } from '../../scripts/template-check/check-template';
+import { loadTemplate as loadCheckedTemplate } from '../../scripts/template-check/template';
 
 const linkProvider = loadTemplate('providers/trust-link-provider.yaml');
 const snowflakeProvider = loadTemplate('providers/snowflake-provider.yaml');
@@ -149,5 +151,16 @@ describe('the Snowflake provider', () => {
     ).toEqual({
       SNOWFLAKE_STACK_ID: { Ref: 'OwnerStackId' },
     });
+  });
+});
+
+describe('the project’s template checker', () => {
+  it.each([
+    'providers/trust-link-provider.yaml',
+    'providers/snowflake-provider.yaml',
+    'examples/nested-provider.yaml',
+    'examples/nested-snowflake-provider.yaml',
+  ])('finds no problem in %s, a nested stack’s Outputs.<Name> included', (file) => {
+    expect(checkTemplate(loadCheckedTemplate(file))).toEqual([]);
   });
 });

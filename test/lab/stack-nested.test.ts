@@ -109,6 +109,22 @@ describe('CloudFormation stand-in: nested stacks', () => {
     });
   });
 
+  it('runs AWS::CloudFormation::Stack from its TemplateURL the same way', async () => {
+    const stack = newStack();
+    const plain = structuredClone(parent);
+    const { Location, ...others } = plain.Resources.Provider?.Properties ?? {};
+    plain.Resources.Provider = {
+      Type: 'AWS::CloudFormation::Stack',
+      Properties: { ...others, TemplateURL: Location },
+    };
+
+    const result = await stack.create(plain);
+
+    expect(result.status).toBe('CREATE_COMPLETE');
+    expect(stack.outputs().ProviderStackId).toBe(providerStack(stack).stackId);
+    expect(stack.resource('Thing')?.attributes.Served).toBe(stack.stackId);
+  });
+
   it('leaves an unchanged nested stack alone on an update of the parent', async () => {
     const stack = newStack();
     await stack.create(parent);

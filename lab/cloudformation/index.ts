@@ -5,8 +5,8 @@ import { dirname, resolve } from 'node:path';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { CloudFormationApi } from './api';
 import { LambdaFunction, type LambdaFunctionConfig } from './lambda';
-import type { TableHost } from './providers';
 import { ResponseReceiver, type Violation } from './receiver';
+import type { PackagedTemplate, TableHost } from './resource';
 import { Stack } from './stack';
 
 export { CloudFormationApi } from './api';
@@ -20,8 +20,8 @@ export {
 } from './custom-resource';
 export { evaluateCondition, resolveValue, TemplateError } from './intrinsics';
 export { type Invocation, LambdaFunction, type LambdaFunctionConfig } from './lambda';
-export { ResourceFailure, type ResourceState, type TableHost } from './providers';
 export { type ReceivedResponse, ResponseReceiver, type ResponseSlot, type Violation } from './receiver';
+export { ResourceFailure, type ResourceState, type TableHost } from './resource';
 export { type CfnResponseBody, cfnProblems, MAX_RESPONSE_BYTES, s3Refusal } from './response-checks';
 export { expandServerlessApis } from './serverless-api';
 export { Stack, type StackEvent, type StackOperationResult, StackValidationError } from './stack';
@@ -45,6 +45,11 @@ export interface CloudFormationStandInOptions {
   serviceTimeoutMs?: number;
   /** A response body slower than this is an S3 RequestTimeout; default 5000 ms. */
   bodyTimeoutMs?: number;
+  /**
+   * Applications "published" to the Serverless Application Repository, for an AWS::Serverless::Application
+   * whose Location is { ApplicationId, SemanticVersion }: `<ApplicationId>@<SemanticVersion>` to a template path.
+   */
+  applications?: Record<string, string>;
 }
 
 /** A running CloudFormation stand-in. Start with `CloudFormationStandIn.start()`, end with `close()`. */
@@ -52,6 +57,7 @@ export class CloudFormationStandIn {
   private readonly functions: LambdaFunction[] = [];
   private readonly stacks: Stack[] = [];
   private readApi: Promise<CloudFormationApi> | undefined;
+  private readonly packages = new Map<string, PackagedTemplate>();
 
   private constructor(
     private readonly options: CloudFormationStandInOptions,
@@ -70,13 +76,13 @@ export class CloudFormationStandIn {
     return new CloudFormationStandIn(options, receiver, iam);
   }
 
-  /** A new, empty stack; call `create()` on it. */
-  stack(stackName: string): Stack {
+  /** A new, empty stack; call `create()` on it. Relative paths in its template are read from `templateDir`. */
+  stack(stackName: string, { templateDir }: { templateDir?: string } = {}): Stack {
     const { options } = this;
     const stack = new Stack(stackName, {
       accountId: options.accountId ?? '123456789012',
       region: options.region ?? 'us-east-1',
-      templateDir: resolve(options.templateDir ?? '.'),
+      templateDir: resolve(templateDir ?? options.templateDir ?? '.'),
       iam: this.iam,
       receiver: this.receiver,
       functionOverrides: options.functions ?? {},
@@ -85,6 +91,12 @@ export class CloudFormationStandIn {
       serviceTimeoutMs: options.serviceTimeoutMs,
       functionByArn: (arn) => [...this.functions].reverse().find((fn) => fn.arn === arn),
       adoptFunction: (fn) => this.functions.push(fn),
+      nested: {
+        packages: this.packages,
+        applications: options.applications ?? {},
+        newStack: (name, dir) => this.stack(name, { templateDir: dir }),
+        stackById: (id) => this.stackById(id),
+      },
     });
     this.stacks.push(stack);
     return stack;
@@ -94,6 +106,11 @@ export class CloudFormationStandIn {
   api(): Promise<CloudFormationApi> {
     this.readApi ??= CloudFormationApi.start(() => this.stacks);
     return this.readApi;
+  }
+
+  /** A stack made before (nested ones included), by its id. */
+  stackById(stackId: string): Stack | undefined {
+    return this.stacks.find((stack) => stack.stackId === stackId);
   }
 
   /** A function run as Lambda runs it, outside any stack (for sending requests by hand). */

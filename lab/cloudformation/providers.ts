@@ -1,86 +1,31 @@
 // What the lab does for each resource type of a stack: IAM roles are made in IAM over the wire,
 // functions become LambdaFunctions, custom resources get requests; anything else is only recorded.
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import {
   CreateRoleCommand,
   DeleteRoleCommand,
-  type IAMClient,
   NoSuchEntityException,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { type CustomResourceOutcome, type RequestType, sendRequest } from './custom-resource';
 import { LambdaFunction, type LambdaFunctionConfig } from './lambda';
-import type { ResponseReceiver } from './receiver';
+import { isNestedStackType, nestedStack } from './nested-stack';
+import {
+  generatedName,
+  type Provider,
+  type ProviderContext,
+  ResourceFailure,
+  type ResourceState,
+} from './resource';
 
-/** A resource as the stack keeps it. */
-export interface ResourceState {
-  logicalId: string;
-  type: string;
-  physicalId: string;
-  properties: Record<string, unknown>;
-  attributes: Record<string, unknown>;
-}
-
-/**
- * A resource operation that failed; `physicalId` is set when the resource answered with one, and
- * `untouched` when CloudFormation refused it before anything reached the resource (nothing to roll back).
- */
-export class ResourceFailure extends Error {
-  override readonly name = 'ResourceFailure';
-  constructor(
-    message: string,
-    readonly physicalId?: string,
-    readonly untouched = false,
-  ) {
-    super(message);
-  }
-}
-
-/** What providers need from the stack and the lab. */
-export interface ProviderContext {
-  stackName: string;
-  stackId: string;
-  accountId: string;
-  region: string;
-  templateDir: string;
-  iam: IAMClient;
-  receiver: ResponseReceiver;
-  /** Function overrides by logical id (module path, environment, time limit...). */
-  functionOverrides: Record<string, Partial<LambdaFunctionConfig>>;
-  /** Environment every function gets (endpoints of the stand-ins). */
-  functionEnvironment: Record<string, string>;
-  /** Where AWS::DynamoDB::Table resources are made, when the lab runs DynamoDB. */
-  tables?: TableHost;
-  /** ServiceTimeout override for every custom resource, in ms. */
-  serviceTimeoutMs: number | undefined;
-  functionByArn(arn: string): LambdaFunction | undefined;
-  adoptFunction(fn: LambdaFunction): void;
-  recordRequest(outcome: CustomResourceOutcome): void;
-}
-
-/** The DynamoDB stand-in, as far as CloudFormation needs it. */
-export interface TableHost {
-  createTable(name: string, keyName: string): void;
-  deleteTable(name: string): void;
-}
-
-/** Creates, updates and deletes one kind of resource. */
-export interface Provider {
-  create(
-    ctx: ProviderContext,
-    logicalId: string,
-    type: string,
-    properties: Record<string, unknown>,
-  ): Promise<ResourceState>;
-  /** Returns the new state; a different physicalId means replacement (the old one is deleted in cleanup). */
-  update(
-    ctx: ProviderContext,
-    current: ResourceState,
-    properties: Record<string, unknown>,
-  ): Promise<ResourceState>;
-  delete(ctx: ProviderContext, state: ResourceState): Promise<void>;
-}
+export {
+  generatedName,
+  type Provider,
+  type ProviderContext,
+  ResourceFailure,
+  type ResourceState,
+  type TableHost,
+} from './resource';
 
 /** The provider for a resource type. */
 export function providerFor(type: string): Provider {
@@ -89,18 +34,8 @@ export function providerFor(type: string): Provider {
   if (type.startsWith('Custom::') || type === 'AWS::CloudFormation::CustomResource') return customResource;
   if (type === 'AWS::DynamoDB::Table') return dynamoDbTable;
   if (type === 'AWS::ApiGateway::Stage') return apiStage;
+  if (isNestedStackType(type)) return nestedStack;
   return notSimulated;
-}
-
-/** A name CloudFormation generates: stack-logical-RANDOM. */
-export function generatedName(stackName: string, logicalId: string, max = 64): string {
-  const suffix = randomBytes(12)
-    .toString('base64')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .slice(0, 12)
-    .toUpperCase();
-  const prefix = `${stackName}-${logicalId}`.slice(0, max - suffix.length - 1);
-  return `${prefix}-${suffix}`;
 }
 
 const iamRole: Provider = {
@@ -179,7 +114,10 @@ const customResource: Provider = {
     };
   },
   async update(ctx, current, properties) {
-    // CloudFormation refuses this itself, before any request reaches the function.
+    // CloudFormation refuses this itself, before any request reaches the function: ServiceToken "Updates
+    // aren't supported" (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html),
+    // and the update fails with this text (https://github.com/cloudcomponents/cdk-constructs/issues/197,
+    // https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/802).
     if (properties.ServiceToken !== current.properties.ServiceToken) {
       throw new ResourceFailure('Modifying service token is not allowed.', undefined, true);
     }
@@ -291,7 +229,8 @@ function functionConfig(
   const [file = 'index', exportName = 'handler'] = String(properties.Handler ?? 'index.handler').split('.');
   const codeUri = typeof properties.CodeUri === 'string' ? properties.CodeUri : undefined;
   const modulePath =
-    override.modulePath ?? (codeUri === undefined ? undefined : join(ctx.templateDir, codeUri, `${file}.js`));
+    override.modulePath ??
+    (codeUri === undefined ? undefined : resolve(ctx.templateDir, codeUri, `${file}.js`));
   if (modulePath === undefined) {
     throw new ResourceFailure(`Function ${logicalId} has no CodeUri; give the lab its modulePath.`);
   }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { CustomResourceOutcome } from './custom-resource';
 import { type Dependencies, referencedNames, runInOrder } from './graph';
 import { evaluateCondition, resolveValue, type Scope, TemplateError } from './intrinsics';
+import { isNestedStackType, packageNestedTemplate } from './nested-stack';
 import {
   generatedName,
   type ProviderContext,
@@ -53,6 +54,10 @@ export class Stack {
   private template: Template | undefined;
   private parameters: Record<string, string> = {};
   private operation: StackOperationResult | undefined;
+  // A nested stack's update waits for its parent: cleaned up in the parent's cleanup, or rolled back with it.
+  private pending:
+    | { template?: Template; parameters: Record<string, string>; resources: Map<string, ResourceState> }
+    | undefined;
 
   constructor(
     readonly stackName: string,
@@ -114,17 +119,27 @@ export class Stack {
     });
   }
 
-  /** UpdateStack, with a new template or the same one; parameters not given keep their previous values. */
+  /**
+   * UpdateStack, with a new template or the same one; parameters not given keep their previous values
+   * (unless `usePreviousParameters` is false, as for a nested stack: then they take their defaults).
+   */
   async update({
     template,
     parameters = {},
+    usePreviousParameters = true,
+    deferCleanup = false,
   }: {
     template?: Template;
     parameters?: Record<string, string>;
+    usePreviousParameters?: boolean;
+    /** A nested stack's: its cleanup waits for `completeUpdate()`, or `rollbackUpdate()` undoes it. */
+    deferCleanup?: boolean;
   }): Promise<StackOperationResult> {
     const nextTemplate = template ?? this.template;
     if (nextTemplate === undefined) throw new StackValidationError('The stack has not been created.');
-    const kept = Object.entries(this.parameters).filter(([name]) => name in (nextTemplate.Parameters ?? {}));
+    const kept = Object.entries(usePreviousParameters ? this.parameters : {}).filter(
+      ([name]) => name in (nextTemplate.Parameters ?? {}),
+    );
     const nextParameters = checkParameters(nextTemplate, { ...Object.fromEntries(kept), ...parameters });
     return this.run(async () => {
       const previous = {
@@ -135,6 +150,11 @@ export class Stack {
       this.template = expandServerlessApis(nextTemplate);
       this.parameters = nextParameters;
       const failure = await this.forward(previous.resources);
+      // An update that changed nothing in the nested stack has nothing to clean up or roll back later.
+      if (failure === undefined && deferCleanup && this.touched.size > 0) {
+        this.pending = previous;
+        return 'UPDATE_COMPLETE';
+      }
       if (failure === undefined) {
         this.emit(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
         await this.cleanup(previous.resources);
@@ -147,6 +167,36 @@ export class Stack {
       this.parameters = previous.parameters;
       const rolledBack = await this.rollback(previous.resources);
       return rolledBack ? 'UPDATE_ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_FAILED';
+    });
+  }
+
+  /** Whether an update of this nested stack waits for its parent's cleanup or rollback. */
+  get updatePending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** The parent's update succeeded: removes what the nested stack's update replaced or dropped. */
+  async completeUpdate(): Promise<void> {
+    const previous = this.pending;
+    if (previous === undefined) return;
+    this.pending = undefined;
+    this.emit(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    await this.cleanup(previous.resources);
+    this.emit(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
+  }
+
+  /** The parent's update failed: puts the nested stack back as it was before it (UPDATE_ROLLBACK). */
+  async rollbackUpdate(): Promise<StackOperationResult> {
+    const previous = this.pending;
+    if (previous === undefined) throw new StackValidationError('The stack has no update to roll back.');
+    this.pending = undefined;
+    return this.run(async () => {
+      this.emit(this.stackName, 'AWS::CloudFormation::Stack', 'UPDATE_ROLLBACK_IN_PROGRESS');
+      this.template = previous.template;
+      this.parameters = previous.parameters;
+      return (await this.rollback(previous.resources))
+        ? 'UPDATE_ROLLBACK_COMPLETE'
+        : 'UPDATE_ROLLBACK_FAILED';
     });
   }
 
@@ -257,6 +307,11 @@ export class Stack {
 
   // After a successful update: deletes resources replaced (old physical id) or no longer in the template.
   private async cleanup(previous: Map<string, ResourceState>): Promise<void> {
+    // Nested stacks updated in this operation clean up in this phase too.
+    for (const state of this.resources.values()) {
+      if (isNestedStackType(state.type))
+        await this.ctxBase.nested.stackById(state.physicalId)?.completeUpdate();
+    }
     const included = this.included();
     const leftovers = new Map<string, ResourceState>();
     for (const [logicalId, before] of previous) {
@@ -354,7 +409,24 @@ export class Stack {
     const template = this.template as Template;
     const declared = template.Resources[logicalId];
     const globals = declared?.Type === 'AWS::Serverless::Function' ? (template.Globals?.Function ?? {}) : {};
-    return resolveValue({ ...globals, ...declared?.Properties }, this.scope()) as Record<string, unknown>;
+    const properties = resolveValue({ ...globals, ...declared?.Properties }, this.scope()) as Record<
+      string,
+      unknown
+    >;
+    // A nested template is compared by its content, as sam package's upload key is its digest.
+    if (declared !== undefined && isNestedStackType(declared.Type)) {
+      try {
+        return packageNestedTemplate(
+          declared.Type,
+          properties,
+          this.ctxBase.templateDir,
+          this.ctxBase.nested,
+        );
+      } catch {
+        return properties; // the resource's own operation fails with the reason, as an event of its own
+      }
+    }
+    return properties;
   }
 
   private condition(name: string): boolean {

@@ -7,6 +7,8 @@ import { generatedNames } from './serverless';
 import type { ResourceSpec } from './spec';
 import { isJson, type Json, type Template } from './template';
 
+const NESTED_STACK_TYPES = new Set(['AWS::CloudFormation::Stack', 'AWS::Serverless::Application']);
+
 type Section = 'resource' | 'output' | 'condition' | 'rule';
 
 interface Scope {
@@ -131,7 +133,8 @@ function checkGetAtt(
   const known =
     attributes === undefined ||
     attributes.includes(attribute) ||
-    (resource.type === 'AWS::CloudFormation::Stack' && attribute.startsWith('Outputs.'));
+    // A nested stack's outputs, SAM's nested application's too (it becomes an AWS::CloudFormation::Stack).
+    (NESTED_STACK_TYPES.has(resource.type) && attribute.startsWith('Outputs.'));
   const attributeProblems = known
     ? []
     : [

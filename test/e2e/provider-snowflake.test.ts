@@ -1,0 +1,105 @@
+// A user's own stack with both providers nested (examples/nested-snowflake-provider.yaml): one deploy
+// creates the API integration, the link fed by it and the external function, proven by a call; the
+// delete removes all of it. Snowflake's catalog and the role's trust checked after each.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { identifier, sql, stringLiteral } from '../../handler/snowflake/client/sql';
+import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
+import type { Lab, Template } from '../../lab';
+import { startOneDeployLab } from './one-deploy-lab';
+import { nestedStackOf, recordOwners, requestLines } from './provider-lab';
+
+const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
+
+let lab: Lab;
+let template: Template;
+let secretArn: string;
+let client: SqlApiClient;
+
+beforeAll(async () => {
+  ({ lab, template, secretArn, client } = await startOneDeployLab({
+    templatePath: 'examples/nested-snowflake-provider.yaml',
+    templateDir: 'examples',
+    bundles: BUNDLES,
+    secretName: 'snowflake/gateway',
+  }));
+});
+
+afterEach(async () => {
+  await lab.cfn.settled();
+  expect(lab.cfn.violations).toEqual([]);
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+function catalog(): { integrations: string[]; functions: string[][] } {
+  return {
+    integrations: lab.snowflake.integrations().map((i) => i.name),
+    functions: lab.snowflake.functions().map((f) => [f.name, f.integration]),
+  };
+}
+
+describe('both providers nested in a user’s own stack', () => {
+  it('creates the integration, the link and the external function in one deploy, and deletes them all', async () => {
+    const stack = lab.cfn.stack('echo-gateway');
+
+    const created = await stack.create(template, {
+      SnowflakeConnection: secretArn,
+      SnowflakeDatabase: 'LAB',
+    });
+
+    expect(created.events.filter((e) => e.reason).map((e) => `${e.logicalResourceId}: ${e.reason}`)).toEqual(
+      [],
+    );
+    expect(created.status).toBe('CREATE_COMPLETE');
+    expect(requestLines(created.requests)).toEqual([
+      'Create MyIntegration SUCCESS',
+      'Create MyLink SUCCESS',
+      'Create MyExternalFunction SUCCESS',
+    ]);
+    expect(created.requests.every((r) => r.event.StackId === stack.stackId)).toBe(true);
+    expect(catalog()).toEqual({ integrations: ['MY_ECHO_API'], functions: [['ECHO', 'MY_ECHO_API']] });
+    const roleName = stack.resource('MyRole')?.physicalId ?? '';
+    const trusted = JSON.stringify(lab.iam.trustPolicy(roleName));
+    expect(trusted).toContain(lab.snowflake.integration('MY_ECHO_API')?.externalId);
+    expect(recordOwners(lab, roleName)).toEqual(['echo-gateway/MyLink']);
+    expect(stack.outputs().ExternalFunction).toMatch(/answered "hello" at deploy time$/);
+    const answer = await client.execute(
+      sql`SELECT "LAB"."PUBLIC".${identifier('ECHO')}(${stringLiteral('hi')})`,
+    );
+    expect(answer.rows[0]?.[0]).toBe('"hi"');
+    // The Snowflake function may read that one secret, by either form of its ARN, and nothing else.
+    const provider = nestedStackOf(lab, stack, 'SnowflakeProvider');
+    const [policy] = (provider.resource('SnowflakeFunctionRole')?.properties.Policies ?? []) as Array<{
+      PolicyDocument: { Statement: unknown[] };
+    }>;
+    expect(policy?.PolicyDocument.Statement).toEqual([
+      {
+        Sid: 'ReadSnowflakeConnection',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [secretArn, `${secretArn}-??????`],
+      },
+    ]);
+
+    // Unlinked before the role goes: the link's Delete runs while the role is there.
+    const from = lab.iam.calls.length;
+    const deleted = await stack.delete();
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    expect(requestLines(deleted.requests)).toEqual([
+      'Delete MyExternalFunction SUCCESS',
+      'Delete MyLink SUCCESS',
+      'Delete MyIntegration SUCCESS',
+    ]);
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+    const actions = lab.iam.calls
+      .slice(from)
+      .filter((c) => c.roleName === roleName)
+      .map((c) => c.action);
+    expect(actions).toEqual(expect.arrayContaining(['UpdateAssumeRolePolicy', 'UntagRole']));
+    expect(actions.at(-1)).toBe('DeleteRole');
+    expect(lab.iam.role(roleName)).toBeUndefined();
+  });
+});

@@ -17,13 +17,6 @@ import {
 const template = mainTemplate;
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-AbCdEf';
 const ONE_DEPLOY = { ...STACK_VALUES, SnowflakeConnection: SECRET, SnowflakeDatabase: 'LAB' };
-const WORKLOAD = {
-  ...STACK_VALUES,
-  SnowflakeConnection: 'WORKLOAD_IDENTITY',
-  SnowflakeDatabase: 'LAB',
-  SnowflakeAccount: 'MYORG-MYACCOUNT',
-  SnowflakeUser: 'TRUST_LINK_SVC',
-};
 const ONE_DEPLOY_RESOURCES = [
   'SnowflakeFunctionRole',
   'SnowflakeFunctionLogsPolicy',
@@ -88,17 +81,6 @@ describe('template.yaml: one deploy', () => {
     ]);
   });
 
-  it('lets it get a web identity token instead with workload identity, and read no secret', () => {
-    expect(statementsOf(WORKLOAD)).toEqual([
-      {
-        Sid: 'SignInWithWorkloadIdentity',
-        Effect: 'Allow',
-        Action: 'sts:GetWebIdentityToken',
-        Resource: '*',
-      },
-    ]);
-  });
-
   it('feeds the link from the integration: its IAM user, and both external ids during a rotation', () => {
     const link = evaluate(propertiesOf(template, 'SnowflakeLink'), template, {
       ...ONE_DEPLOY,
@@ -131,20 +113,6 @@ describe('template.yaml: one deploy', () => {
     });
   });
 
-  it('signs in with workload identity when told to, naming the account and user', () => {
-    const integration = evaluate(propertiesOf(template, 'SnowflakeApiIntegration'), template, {
-      ...WORKLOAD,
-      ...ATTRIBUTES,
-    }) as Json;
-
-    expect(integration.Connection).toBeUndefined();
-    expect(integration).toMatchObject({
-      Authentication: 'WORKLOAD_IDENTITY',
-      SnowflakeAccount: 'MYORG-MYACCOUNT',
-      SnowflakeUser: 'TRUST_LINK_SVC',
-    });
-  });
-
   it('verifies the external function with a call through the rotated integration, after the link', () => {
     const fn = evaluate(propertiesOf(template, 'SnowflakeExternalFunction'), template, {
       ...ONE_DEPLOY,
@@ -165,9 +133,7 @@ describe('template.yaml: one deploy', () => {
   it.each([
     ['the two-step values too', { ...ONE_DEPLOY, ...LINK_VALUES }, false],
     ['no database', { ...ONE_DEPLOY, SnowflakeDatabase: '' }, false],
-    ['workload identity without a user', { ...WORKLOAD, SnowflakeUser: '' }, false],
     ['a secret and a database', ONE_DEPLOY, true],
-    ['workload identity with account and user', WORKLOAD, true],
   ])('lets a deploy with %s through the rules: %s', (_given, values, passes) => {
     const rules = Object.values(template.Rules ?? {}) as Array<{
       RuleCondition?: unknown;

@@ -1,3 +1,5 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackNameOf } from '../../../handler/framework/framework';
 import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
@@ -108,14 +110,19 @@ describe('why Snowflake could not assume the role', () => {
 
 describe('the function settings', () => {
   it('connects to the endpoint the lab names, without reaching it before the first statement', async () => {
+    const secretsManager = mockClient(SecretsManagerClient);
+    secretsManager.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ account: 'myorg-myaccount', user: 'svc', token: 'pat' }),
+    });
     const settings = snowflakeSettings({ SNOWFLAKE_ENDPOINT_OVERRIDE: 'http://127.0.0.1:9' });
 
     const client = await settings.connect(
-      { workloadIdentity: { account: 'MYORG-MYACCOUNT', user: 'SVC' } },
+      { secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sf-AbCdEf' },
       new AbortController().signal,
     );
 
     expect(client).toBeInstanceOf(SqlApiClient);
+    secretsManager.restore();
   });
 
   it('refuses a Delete of an integration it made when the properties cannot say how to connect', async () => {

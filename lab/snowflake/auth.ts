@@ -6,7 +6,9 @@
 //   the token type by examining the token"), and its values are KEYPAIR_JWT, OAUTH and PROGRAMMATIC_ACCESS_TOKEN.
 //   The page documents no workload-identity form, so the stand-in accepts none: any other type is refused.
 // Key-pair JWT (same page, "Generate a JWT token"; user-guide/key-pair-auth): iss
-//   `<ACCOUNT>.<USER>.SHA256:<fingerprint>`, sub `<ACCOUNT>.<USER>`, iat and exp, valid at most an hour.
+//   `<ACCOUNT>.<USER>.SHA256:<fingerprint>`, sub `<ACCOUNT>.<USER>`, iat and exp "as either seconds or
+//   milliseconds" (Snowflake's Node.js driver sends milliseconds: test/snowflake/driver-cross-check.test.ts),
+//   valid at most an hour after iat whatever exp says.
 // https://docs.snowflake.com/en/user-guide/key-pair-auth-troubleshooting: every refusal a client sees is
 //   "JWT token is invalid. [<uuid>]" (390144); the cause is kept for SYSTEM$GET_LOGIN_FAILURE_DETAILS('<uuid>').
 // https://docs.snowflake.com/en/user-guide/programmatic-access-tokens: a token is the Bearer value with type
@@ -132,12 +134,17 @@ function userOfSubject(sub: string, authority: Authority): UserRecord {
 }
 
 function checkLifetime(jwt: DecodedJwt, skewMs: number, now: number): void {
-  const { iat, exp } = jwt.claims;
-  if (typeof iat !== 'number' || typeof exp !== 'number')
-    throw new Refused(jwtInvalid(), 'iat or exp missing');
-  if (exp - iat > MAX_JWT_LIFETIME_S) throw new Refused(jwtInvalid(), 'exp is more than one hour after iat');
-  if (iat * 1000 > now + skewMs) throw new Refused(jwtInvalid(), 'iat is in the future');
+  const iat = epochMs(jwt.claims.iat);
+  const exp = epochMs(jwt.claims.exp);
+  if (iat === undefined || exp === undefined) throw new Refused(jwtInvalid(), 'iat or exp missing');
+  if (iat > now + skewMs) throw new Refused(jwtInvalid(), 'iat is in the future');
   // Valid at most one hour after issue, whatever exp says.
-  const expiry = Math.min(exp, iat + MAX_JWT_LIFETIME_S) * 1000;
+  const expiry = Math.min(exp, iat + MAX_JWT_LIFETIME_S * 1000);
   if (expiry + skewMs < now) throw new Refused(jwtInvalid(), 'the token has expired');
+}
+
+// Seconds or milliseconds since the epoch, as the page allows: a value past 10^11 can only be milliseconds.
+function epochMs(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  return value > 1e11 ? value : value * 1000;
 }

@@ -123,7 +123,11 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
 
   const now = Math.floor(Date.now() / 1000);
   it.each([
-    ['lives more than an hour', { iat: now, exp: now + 3601 }],
+    ['was issued more than an hour ago, whatever its exp says', { iat: now - 3700, exp: now + 3600 }],
+    [
+      'was issued more than an hour ago, in milliseconds',
+      { iat: (now - 3700) * 1000, exp: (now + 600) * 1000 },
+    ],
     ['has expired beyond the clock skew', { iat: now - 3000, exp: now - 120 }],
     ['is issued in the future beyond the clock skew', { iat: now + 300, exp: now + 600 }],
     ['has an empty sub', { sub: '' }],
@@ -134,6 +138,17 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
     });
 
     expect(reply.body.code).toBe('390144');
+  });
+
+  it.each([
+    ['an exp beyond an hour, honoured for an hour only', { iat: now, exp: now + 7200 }],
+    ['iat and exp in milliseconds', { iat: now * 1000, exp: (now + 120) * 1000 }],
+  ])('accepts a JWT with %s', async (_case, claims) => {
+    const reply = await submit(snowflake.endpoint, SHOW, {
+      token: keyPairJwt('XY12345', 'TRUST_LINK', key, claims),
+    });
+
+    expect(reply.status).toBe(200);
   });
 
   it('accepts a JWT a little past exp, within the clock skew', async () => {

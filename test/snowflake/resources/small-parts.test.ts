@@ -146,6 +146,32 @@ describe('the function settings', () => {
     });
   });
 
+  it('answers a Delete of a 0.1 workload-identity resource FAILED, saying how to move to a secret', async () => {
+    await handler(
+      {
+        RequestType: 'Delete',
+        ResponseURL: receiver.url,
+        StackId: STACK_ID,
+        RequestId: 'request-5',
+        LogicalResourceId: 'Thing',
+        PhysicalResourceId: 'SnowflakeApiIntegration:abcdef012345:ECHO_API',
+        ResourceType: 'Custom::SnowflakeApiIntegration',
+        ResourceProperties: {
+          Authentication: 'WORKLOAD_IDENTITY',
+          SnowflakeAccount: 'MYORG-MYACCOUNT',
+          SnowflakeUser: 'SVC',
+        },
+      },
+      lambdaContext(),
+    );
+
+    const reason = String(receiver.received.at(-1)?.body.Reason);
+    expect(receiver.received.at(-1)?.body).toMatchObject({ Status: 'FAILED' });
+    expect(reason).toMatch(/Authentication \(workload identity\) is no longer supported/);
+    expect(reason).toMatch(/docs\/snowflake-setup\.md/);
+    expect(reason).not.toMatch(/Unknown property/);
+  });
+
   it.each([
     [{}, 120_000],
     [{ SNOWFLAKE_VERIFY_SECONDS: '5' }, 5000],

@@ -1,5 +1,7 @@
 // What a statement returns and how the SQL API carries it: `resultSetMetaData` (format jsonv2, a
-// rowType per column) and `data`, every value a string or null (SQL API, "Handling responses").
+// rowType per column) and `data`, every value a string or null
+// (https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses; the ResultSet schema of
+// https://docs.snowflake.com/en/developer-guide/sql-api/reference).
 
 /** A column of a result: its name and its Snowflake type, lower case as rowType gives it. */
 export interface Column {

@@ -104,7 +104,10 @@ export function doesNotExist(kind: string, name: string): SnowflakeError {
   );
 }
 
-/** 422 002002: CREATE without OR REPLACE or IF NOT EXISTS of an object that exists. */
+/**
+ * 422 002002 "Object '<NAME>' already exists." (42710): CREATE without OR REPLACE or IF NOT EXISTS of an object
+ * that exists; the code and text as https://docs.snowflake.com/en/sql-reference/sql/alter-table prints them.
+ */
 export function alreadyExists(name: string): SnowflakeError {
   return new SnowflakeError(
     422,

@@ -41,6 +41,8 @@ export const ALLOWED_DIFFERENCES = {
     difference:
       'statementStatusUrl is a path (/api/v2/statements/<handle>), not the absolute URI format: uri asks for',
     page: 'https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses',
-    why: 'The page\'s examples answer "statementStatusUrl": "/api/v2/statements/<handle>?requestId=…", a path.',
+    why:
+      'The page\'s 202 example answers "statementStatusUrl": "/api/v2/statements/<handle>?requestId=…", a ' +
+      'path (read from memory of the page: the search corpus did not return that passage; to re-check).',
   },
 } as const satisfies Record<string, AllowedDifference>;

@@ -18,8 +18,8 @@ export * from './iam';
 export interface LabOptions extends IamStandInOptions {
   /** Options for the CloudFormation stand-in, apart from the endpoints (the lab's own stand-ins). */
   cloudformation?: Omit<CloudFormationStandInOptions, 'iamEndpoint' | 'dynamodb'>;
-  /** Options for the Snowflake stand-in, apart from the IAM and STS stand-ins it is wired to. */
-  snowflake?: Omit<SnowflakeStandInOptions, 'iam' | 'workloadIssuers'>;
+  /** Options for the Snowflake stand-in, apart from the IAM stand-in it is wired to. */
+  snowflake?: Omit<SnowflakeStandInOptions, 'iam'>;
   /** The module the API Gateway stand-in's POST …/echo runs; default the echo bundle. */
   echoModulePath?: string;
 }
@@ -48,7 +48,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const dynamodb = await DynamoDbStandIn.start();
   const sts = await StsStandIn.start();
   const secrets = await SecretsManagerStandIn.start();
-  const snowflake = await SnowflakeStandIn.start({ ...snowflakeOptions, iam, workloadIssuers: [sts] });
+  const snowflake = await SnowflakeStandIn.start({ ...snowflakeOptions, iam });
   iam.addKnownPrincipal(snowflake.iamUserArn);
   const api = await ApiGatewayStandIn.start();
   const cfn = await CloudFormationStandIn.start({

@@ -1,5 +1,5 @@
-// The Snowflake account's people and powers: users (their public keys, programmatic access tokens and
-// workload identities), roles with their account privileges, and warehouses. What authentication and
+// The Snowflake account's people and powers: users (their public keys and programmatic access tokens), roles
+// with their account privileges, and warehouses. What authentication and
 // access control read; the catalog of objects is in catalog.ts.
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 
@@ -10,8 +10,6 @@ export interface NewUser {
   rsaPublicKey?: string;
   /** PEM of the public key in RSA_PUBLIC_KEY_2, the rotation slot. */
   rsaPublicKey2?: string;
-  /** WORKLOAD_IDENTITY = (TYPE = AWS, ARN = '<role arn>' [, ISSUER = '<url>']). */
-  workloadIdentity?: { type: 'AWS'; arn: string; issuer?: string };
   /** Roles granted besides PUBLIC. */
   roles?: readonly string[];
   defaultRole?: string;
@@ -24,7 +22,6 @@ export interface UserRecord {
   /** `SHA256:<base64>` of each registered key, by slot. */
   keys: { RSA_PUBLIC_KEY?: string; RSA_PUBLIC_KEY_2?: string };
   publicKeys: Map<string, string>;
-  workloadIdentity?: { type: 'AWS'; arn: string; issuer?: string };
   roles: Set<string>;
   defaultRole: string;
   defaultWarehouse?: string;
@@ -61,7 +58,6 @@ export class Account {
       publicKeys: new Map(),
       roles: new Set([PUBLIC_ROLE, ...(spec.roles ?? [])]),
       defaultRole: spec.defaultRole ?? spec.roles?.[0] ?? PUBLIC_ROLE,
-      ...(spec.workloadIdentity === undefined ? {} : { workloadIdentity: spec.workloadIdentity }),
       ...(spec.defaultWarehouse === undefined ? {} : { defaultWarehouse: spec.defaultWarehouse }),
     };
     for (const role of user.roles) if (!this.roles.has(role)) this.roles.set(role, new Set());
@@ -89,11 +85,6 @@ export class Account {
   /** The user by name (case-insensitive, as an unquoted name), or undefined. */
   user(name: string): UserRecord | undefined {
     return this.users.get(name.toUpperCase());
-  }
-
-  /** The user whose workload identity is this AWS role ARN, or undefined. */
-  userOfWorkload(roleArn: string): UserRecord | undefined {
-    return [...this.users.values()].find((user) => user.workloadIdentity?.arn === roleArn);
   }
 
   /** Issues a programmatic access token for a user; returns its secret. */

@@ -1,27 +1,26 @@
 // Who is calling, as Snowflake decides it from `Authorization: Bearer <token>` and
-// `X-Snowflake-Authorization-Token-Type` (SQL API, "Authenticating to the server"): a key-pair JWT
-// (user-guide/key-pair-auth: iss `<ACCOUNT>.<USER>.SHA256:<fingerprint>`, sub `<ACCOUNT>.<USER>`, at
-// most one hour between iat and exp), a programmatic access token, or a workload-identity token
-// from AWS STS for a user created WITH WORKLOAD_IDENTITY = (TYPE = AWS, ARN = ...).
-import type { KeyObject } from 'node:crypto';
+// `X-Snowflake-Authorization-Token-Type`. Each rule cites its page; what no page says is in lab/README.md's
+// list of assumptions.
+// https://docs.snowflake.com/en/developer-guide/sql-api/authenticating: "Authorization: Bearer <token>"; the
+//   type header is optional ("If you omit the X-Snowflake-Authorization-Token-Type header, Snowflake determines
+//   the token type by examining the token"), and its values are KEYPAIR_JWT, OAUTH and PROGRAMMATIC_ACCESS_TOKEN.
+//   The page documents no workload-identity form, so the stand-in accepts none: any other type is refused.
+// Key-pair JWT (same page, "Generate a JWT token"; user-guide/key-pair-auth): iss
+//   `<ACCOUNT>.<USER>.SHA256:<fingerprint>`, sub `<ACCOUNT>.<USER>`, iat and exp "as either seconds or
+//   milliseconds" (Snowflake's Node.js driver sends milliseconds: test/snowflake/driver-cross-check.test.ts),
+//   valid at most an hour after iat whatever exp says.
+// https://docs.snowflake.com/en/user-guide/key-pair-auth-troubleshooting: every refusal a client sees is
+//   "JWT token is invalid. [<uuid>]" (390144); the cause is kept for SYSTEM$GET_LOGIN_FAILURE_DETAILS('<uuid>').
+// https://docs.snowflake.com/en/user-guide/programmatic-access-tokens: a token is the Bearer value with type
+//   PROGRAMMATIC_ACCESS_TOKEN; a service user's token works only under a network policy (the lab has no network
+//   policies: lab/README.md).
+import { randomUUID } from 'node:crypto';
 import type { Account, UserRecord } from './account';
-import {
-  fingerprintMismatch,
-  jwtInvalid,
-  missingAuthorization,
-  type SnowflakeError,
-  tokenInvalid,
-} from './errors';
+import { jwtInvalid, missingAuthorization, type SnowflakeError, tokenInvalid } from './errors';
 import { type DecodedJwt, decodeJwt, signatureValid } from './jwt';
 
-/** An issuer of workload-identity tokens Snowflake trusts: the lab's STS stand-in fits. */
-export interface WorkloadIssuer {
-  issuer: string;
-  publicKey: KeyObject;
-}
-
 /** How a caller proved who it is. */
-export type AuthenticationMethod = 'KEYPAIR_JWT' | 'PROGRAMMATIC_ACCESS_TOKEN' | 'WORKLOAD_IDENTITY';
+export type AuthenticationMethod = 'KEYPAIR_JWT' | 'PROGRAMMATIC_ACCESS_TOKEN';
 
 /** The caller, once authenticated. */
 export interface Caller {
@@ -34,13 +33,12 @@ export interface Authority {
   account: Account;
   /** The forms of the account identifier a JWT may carry, upper case: the locator, ORG-ACCOUNT. */
   accountIdentifiers: readonly string[];
-  workloadIssuers: readonly WorkloadIssuer[];
-  /** The audience a workload-identity token must carry. */
-  workloadAudience: string;
   clockSkewMs: number;
+  /** SYSTEM$GET_LOGIN_FAILURE_DETAILS's store: why each refused sign-in was refused, by the id it was told. */
+  loginFailures: Map<string, string>;
 }
 
-/** A refusal, with why (for the stand-in's log: Snowflake itself never tells the caller). */
+/** A refusal, with why (for the stand-in's log and login failures: Snowflake never tells the caller). */
 export class Refused extends Error {
   constructor(
     readonly error: SnowflakeError,
@@ -51,6 +49,8 @@ export class Refused extends Error {
 }
 
 const MAX_JWT_LIFETIME_S = 3600;
+// The values the authenticating page lists; OAUTH is documented but the lab has no OAuth server.
+const DOCUMENTED_TOKEN_TYPES = new Set(['KEYPAIR_JWT', 'OAUTH', 'PROGRAMMATIC_ACCESS_TOKEN']);
 
 /** The authenticated caller of a request; throws `Refused` with Snowflake's 401. */
 export function authenticate(
@@ -59,25 +59,31 @@ export function authenticate(
   authority: Authority,
   now = Date.now(),
 ): Caller {
-  const token = /^Bearer (.+)$/.exec(authorization ?? '')?.[1];
-  if (token === undefined) throw new Refused(missingAuthorization(), 'no Bearer token');
-  const method = methodOf(token, tokenType?.toUpperCase(), authority);
+  const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  if (token === undefined) throw new Refused(missingAuthorization(), 'no Authorization: Bearer <token>');
+  const method = methodOf(token, tokenType);
   if (method === 'PROGRAMMATIC_ACCESS_TOKEN') return byAccessToken(token, authority);
-  const jwt = decodeJwt(token);
-  if (jwt === undefined) throw new Refused(jwtInvalid(), 'not a JWT');
-  if (method === 'WORKLOAD_IDENTITY') return byWorkloadIdentity(jwt, authority, now);
-  return byKeyPair(jwt, authority, now);
+  try {
+    return byKeyPair(token, authority, now);
+  } catch (error) {
+    if (!(error instanceof Refused)) throw error;
+    // The client is told only 390144 and an id; the cause waits for an administrator.
+    const id = randomUUID();
+    authority.loginFailures.set(id, error.why);
+    throw new Refused(jwtInvalid(id), error.why);
+  }
 }
 
-// Without the header, Snowflake "determines the token type by examining the token".
-function methodOf(token: string, tokenType: string | undefined, authority: Authority): AuthenticationMethod {
-  if (tokenType === 'KEYPAIR_JWT' || tokenType === 'PROGRAMMATIC_ACCESS_TOKEN') return tokenType;
-  if (tokenType === 'WORKLOAD_IDENTITY') return tokenType;
-  if (tokenType !== undefined)
-    throw new Refused(jwtInvalid(), `token type ${tokenType} is not served by the lab`);
-  const issuer = decodeJwt(token)?.claims.iss;
-  if (typeof issuer !== 'string') return 'PROGRAMMATIC_ACCESS_TOKEN';
-  return authority.workloadIssuers.some((w) => w.issuer === issuer) ? 'WORKLOAD_IDENTITY' : 'KEYPAIR_JWT';
+// The header when given (its documented values only), else the token's own shape, as the page says.
+function methodOf(token: string, tokenType: string | undefined): AuthenticationMethod {
+  if (tokenType === undefined || tokenType === '') {
+    return decodeJwt(token) === undefined ? 'PROGRAMMATIC_ACCESS_TOKEN' : 'KEYPAIR_JWT';
+  }
+  if (!DOCUMENTED_TOKEN_TYPES.has(tokenType)) {
+    throw new Refused(missingAuthorization(), `token type ${tokenType} is not one the SQL API documents`);
+  }
+  if (tokenType === 'OAUTH') throw new Refused(missingAuthorization(), 'the lab serves no OAuth');
+  return tokenType as AuthenticationMethod;
 }
 
 function byAccessToken(token: string, authority: Authority): Caller {
@@ -86,7 +92,9 @@ function byAccessToken(token: string, authority: Authority): Caller {
   return { user, method: 'PROGRAMMATIC_ACCESS_TOKEN' };
 }
 
-function byKeyPair(jwt: DecodedJwt, authority: Authority, now: number): Caller {
+function byKeyPair(token: string, authority: Authority, now: number): Caller {
+  const jwt = decodeJwt(token);
+  if (jwt === undefined) throw new Refused(jwtInvalid(), 'not a JWT');
   const { iss, sub } = jwt.claims;
   if (typeof iss !== 'string' || typeof sub !== 'string' || sub === '') {
     throw new Refused(jwtInvalid(), 'iss or sub missing');
@@ -99,7 +107,7 @@ function byKeyPair(jwt: DecodedJwt, authority: Authority, now: number): Caller {
   const fingerprint = iss.slice(split + 1);
   const publicKey = user.publicKeys.get(fingerprint);
   if (publicKey === undefined) {
-    throw new Refused(fingerprintMismatch(), `${fingerprint} is neither RSA_PUBLIC_KEY nor RSA_PUBLIC_KEY_2`);
+    throw new Refused(jwtInvalid(), `${fingerprint} is neither RSA_PUBLIC_KEY nor RSA_PUBLIC_KEY_2`);
   }
   if (!signatureValid(jwt, publicKey)) throw new Refused(jwtInvalid(), 'signature does not verify');
   checkLifetime(jwt, authority.clockSkewMs, now);
@@ -126,34 +134,17 @@ function userOfSubject(sub: string, authority: Authority): UserRecord {
 }
 
 function checkLifetime(jwt: DecodedJwt, skewMs: number, now: number): void {
-  const { iat, exp } = jwt.claims;
-  if (typeof iat !== 'number' || typeof exp !== 'number')
-    throw new Refused(jwtInvalid(), 'iat or exp missing');
-  if (exp - iat > MAX_JWT_LIFETIME_S) throw new Refused(jwtInvalid(), 'exp is more than one hour after iat');
-  if (iat * 1000 > now + skewMs) throw new Refused(jwtInvalid(), 'iat is in the future');
+  const iat = epochMs(jwt.claims.iat);
+  const exp = epochMs(jwt.claims.exp);
+  if (iat === undefined || exp === undefined) throw new Refused(jwtInvalid(), 'iat or exp missing');
+  if (iat > now + skewMs) throw new Refused(jwtInvalid(), 'iat is in the future');
   // Valid at most one hour after issue, whatever exp says.
-  const expiry = Math.min(exp, iat + MAX_JWT_LIFETIME_S) * 1000;
+  const expiry = Math.min(exp, iat + MAX_JWT_LIFETIME_S * 1000);
   if (expiry + skewMs < now) throw new Refused(jwtInvalid(), 'the token has expired');
 }
 
-function byWorkloadIdentity(jwt: DecodedJwt, authority: Authority, now: number): Caller {
-  const { iss, sub, aud, exp } = jwt.claims;
-  const issuer = authority.workloadIssuers.find((w) => w.issuer === iss);
-  if (issuer === undefined || jwt.header.alg !== 'RS256' || !signatureValid(jwt, issuer.publicKey)) {
-    throw new Refused(jwtInvalid(), `not signed by a trusted workload issuer (${String(iss)})`);
-  }
-  const audiences = Array.isArray(aud) ? aud : [aud];
-  if (!audiences.includes(authority.workloadAudience)) {
-    throw new Refused(jwtInvalid(), `aud ${JSON.stringify(aud)} is not ${authority.workloadAudience}`);
-  }
-  if (typeof exp !== 'number' || exp * 1000 + authority.clockSkewMs < now) {
-    throw new Refused(jwtInvalid(), 'the token has expired');
-  }
-  const user = typeof sub === 'string' ? authority.account.userOfWorkload(sub) : undefined;
-  if (user === undefined)
-    throw new Refused(jwtInvalid(), `no user has WORKLOAD_IDENTITY ARN '${String(sub)}'`);
-  if (user.workloadIdentity?.issuer !== undefined && user.workloadIdentity.issuer !== iss) {
-    throw new Refused(jwtInvalid(), `the user's ISSUER is not ${String(iss)}`);
-  }
-  return { user, method: 'WORKLOAD_IDENTITY' };
+// Seconds or milliseconds since the epoch, as the page allows: a value past 10^11 can only be milliseconds.
+function epochMs(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
+  return value > 1e11 ? value : value * 1000;
 }

@@ -1,5 +1,7 @@
 // The refusals the Snowflake stand-in answers with: Snowflake's HTTP statuses, codes, SQL states and
-// message texts (SQL API reference, "Handling responses"; SQL error texts as Snowflake prints them).
+// message texts. Statuses: https://docs.snowflake.com/en/developer-guide/sql-api/reference (response codes) and
+// .../handling-responses. Codes and texts cite their page one by one; those no page gives are marked
+// "assumed" and listed in lab/README.md ("Assumptions"): the handler never branches on them alone.
 
 /** One Snowflake error as the SQL API sends it: `{ code, message, sqlState, statementHandle }`. */
 export class SnowflakeError extends Error {
@@ -19,17 +21,15 @@ export class SnowflakeError extends Error {
 export const ASSUME_ROLE_ERROR =
   'Error assuming AWS_ROLE. Please verify the role and externalId are configured correctly in your AWS policy.';
 
-/** 401 390144: a key-pair or workload-identity JWT that Snowflake refuses; it never says why. */
-export function jwtInvalid(): SnowflakeError {
-  return new SnowflakeError(401, '390144', 'JWT token is invalid.');
+/**
+ * 401 390144 "JWT token is invalid. [<uuid>]": every key-pair refusal, whatever the cause; the id is what
+ * SYSTEM$GET_LOGIN_FAILURE_DETAILS takes (https://docs.snowflake.com/en/user-guide/key-pair-auth-troubleshooting).
+ */
+export function jwtInvalid(id?: string): SnowflakeError {
+  return new SnowflakeError(401, '390144', `JWT token is invalid.${id ? ` [${id}]` : ''}`);
 }
 
-/** 401 394304: the fingerprint in `iss` is none of the user's registered public keys. */
-export function fingerprintMismatch(): SnowflakeError {
-  return new SnowflakeError(401, '394304', 'Public key fingerprint mismatch.');
-}
-
-/** 401 390101: no Authorization header at all. */
+/** 401 390101 (code assumed): no `Authorization: Bearer <token>`, or a token type the page does not list. */
 export function missingAuthorization(): SnowflakeError {
   return new SnowflakeError(401, '390101', 'Authorization header not found in the request data.');
 }
@@ -39,12 +39,22 @@ export function tokenInvalid(): SnowflakeError {
   return new SnowflakeError(401, '394400', 'Programmatic access token is invalid.');
 }
 
-/** 400 390142: a body that is not the JSON the SQL API expects. */
+/** 400 390142 (code assumed; 400 from the reference page): a body that is not the JSON the SQL API expects. */
 export function invalidPayload(): SnowflakeError {
   return new SnowflakeError(400, '390142', 'Incoming request does not contain a valid payload.');
 }
 
-/** 429 390505: the account's request rate is exceeded. */
+/** 400 391903 (code assumed): a request without a User-Agent, which the reference's headers require. */
+export function missingUserAgent(): SnowflakeError {
+  return new SnowflakeError(400, '391903', 'User-Agent header is required.');
+}
+
+/** 415 (code assumed): a body sent as other than application/json (the reference's 415). */
+export function unsupportedMediaType(type: string): SnowflakeError {
+  return new SnowflakeError(415, '390141', `Unsupported media type: ${type}. Use application/json.`);
+}
+
+/** 429 390505 (code assumed; 429 from the reference page): the account's request rate is exceeded. */
 export function tooManyRequests(): SnowflakeError {
   return new SnowflakeError(429, '390505', 'Too many requests.');
 }
@@ -94,7 +104,10 @@ export function doesNotExist(kind: string, name: string): SnowflakeError {
   );
 }
 
-/** 422 002002: CREATE without OR REPLACE or IF NOT EXISTS of an object that exists. */
+/**
+ * 422 002002 "Object '<NAME>' already exists." (42710): CREATE without OR REPLACE or IF NOT EXISTS of an object
+ * that exists; the code and text as https://docs.snowflake.com/en/sql-reference/sql/alter-table prints them.
+ */
 export function alreadyExists(name: string): SnowflakeError {
   return new SnowflakeError(
     422,

@@ -1,4 +1,5 @@
-// Runs one parsed statement on the account: the dispatcher from statement type to its rules.
+// Runs one parsed statement on the account: the dispatcher from statement type to its rules. Each rule's
+// page is cited where it is modelled (integrations.ts, functions.ts, stages.ts, validate-storage.ts).
 import {
   alterFunction,
   callFunction,

@@ -1,6 +1,8 @@
 // Faults the Snowflake stand-in injects on demand: 429 storms, server errors, connections cut, and
 // statements that take long (answered 202, or cut by their timeout). Each rule hits the next calls
-// of its kind (a statement's submission or a poll of its status).
+// of its kind (a statement's submission or a poll of its status). The statuses are the reference's (429,
+// 503: https://docs.snowflake.com/en/developer-guide/sql-api/reference); their codes are assumptions
+// (lab/README.md).
 
 /** Which requests a fault hits: submissions (POST /api/v2/statements), polls (GET .../{handle}), or both. */
 export interface SnowflakeFaultScope {

@@ -3,7 +3,7 @@
 // their rules.
 export type { AccountPrivilege, NewUser } from './account';
 export { fingerprintOf } from './account';
-export type { AuthenticationMethod, WorkloadIssuer } from './auth';
+export type { AuthenticationMethod } from './auth';
 export type { FunctionGrant, FunctionRecord, IntegrationRecord, PipeRecord, StageRecord } from './catalog';
 export { ASSUME_ROLE_ERROR, SnowflakeError } from './errors';
 export { type SnowflakeFault, SnowflakeFaultPlan, type SnowflakeFaultScope } from './faults';

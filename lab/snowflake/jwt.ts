@@ -1,5 +1,5 @@
 // Reading a JSON Web Token (RFC 7519) and checking its RSA signature: what Snowflake does with the
-// key-pair JWTs of its users and with workload-identity tokens from AWS STS.
+// key-pair JWTs of its users (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating).
 import { createVerify, type KeyObject } from 'node:crypto';
 
 /** A token taken apart; nothing in it is trusted until `signatureValid` says so. */

@@ -1,5 +1,7 @@
 // What a statement returns and how the SQL API carries it: `resultSetMetaData` (format jsonv2, a
-// rowType per column) and `data`, every value a string or null (SQL API, "Handling responses").
+// rowType per column) and `data`, every value a string or null
+// (https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses; the ResultSet schema of
+// https://docs.snowflake.com/en/developer-guide/sql-api/reference).
 
 /** A column of a result: its name and its Snowflake type, lower case as rowType gives it. */
 export interface Column {
@@ -43,6 +45,8 @@ export function timestampText(date: Date): string {
   return `${Math.floor(date.getTime() / 1000)}.${String((date.getTime() % 1000) * 1_000_000).padStart(9, '0')}`;
 }
 
+// length, precision and scale are integers, 0 where they do not apply: the reference's ResultSet schema and
+// its example (https://docs.snowflake.com/en/developer-guide/sql-api/reference, "ResultSet").
 function rowType(column: Column): object {
   const text = column.type === 'text' || column.type === 'variant';
   return {
@@ -53,9 +57,9 @@ function rowType(column: Column): object {
     nullable: true,
     type: column.type,
     byteLength: text ? 16777216 : null,
-    length: text ? 16777216 : null,
-    scale: column.type === 'fixed' ? 0 : null,
-    precision: column.type === 'fixed' ? 38 : null,
+    length: text ? 16777216 : 0,
+    scale: 0,
+    precision: column.type === 'fixed' ? 38 : 0,
     collation: null,
   };
 }

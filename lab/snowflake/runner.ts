@@ -1,6 +1,10 @@
 // The life of a submitted statement: a handle, a time to act (slow statements on demand), its
 // timeout (408, and nothing applied), cancellation, and the answer any later poll or retry gets.
 // A statement acts on the catalog at most once per handle; `requestId` + `retry=true` finds the handle again.
+// https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses: 202 333334 past 45 s or with
+// async=true; https://docs.snowflake.com/en/developer-guide/sql-api/handling-errors: 408 past the timeout;
+// https://docs.snowflake.com/en/developer-guide/sql-api/cancelling-statements: cancel by handle. The timeout
+// default is STATEMENT_TIMEOUT_IN_SECONDS's (https://docs.snowflake.com/en/sql-reference/parameters).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SnowflakeError, statementCanceled, statementTimeout } from './errors';

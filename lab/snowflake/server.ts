@@ -3,13 +3,19 @@
 // function calls against an account with no Snowflake account. It authenticates as Snowflake does,
 // keeps a catalog of integrations, functions and stages, reaches AWS (the lab's IAM stand-in) to assume roles,
 // injects faults on demand and logs every request for assertions.
+// https://docs.snowflake.com/en/developer-guide/sql-api/reference: the three operations, their query
+//   parameters (requestId, async, nullable, partition) and statuses; "Request headers for all operations"
+//   (Authorization, Content-Type, Accept, User-Agent); 415 for a Content-Type other than application/json.
+// https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests ("Resubmitting a request"): the
+//   same requestId with retry=true does not run again a statement that succeeded; one that failed runs again.
+// Answers are checked against Snowflake's published OpenAPI file by test/contract/sql-api-contract.test.ts.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type IamStandIn, mayAssumeRole } from '../iam';
 import { Account, type AccountPrivilege, type NewUser } from './account';
-import { type Authority, authenticate, type Caller, Refused, type WorkloadIssuer } from './auth';
+import { type Authority, authenticate, type Caller, Refused } from './auth';
 import {
   Catalog,
   type FunctionRecord,
@@ -19,10 +25,12 @@ import {
 } from './catalog';
 import {
   invalidPayload,
+  missingUserAgent,
   roleNotGranted,
   type SnowflakeError,
   tooManyRequests,
   unknownHandle,
+  unsupportedMediaType,
 } from './errors';
 import { type SnowflakeFault, SnowflakeFaultPlan } from './faults';
 import { type Answer, type Execution, type StatementRecord, StatementRunner, statusUrl } from './runner';
@@ -41,8 +49,6 @@ export interface SnowflakeStandInOptions {
   iam?: IamStandIn;
   /** How long a trust policy must be in force before Snowflake's AssumeRole sees it, in ms; default 0. */
   propagationMs?: number;
-  /** Issuers of workload-identity tokens to trust (an StsStandIn fits). */
-  workloadIssuers?: readonly WorkloadIssuer[];
   /** How long a statement may run before the synchronous answer becomes 202; default 45 s as Snowflake's. */
   asyncAfterMs?: number;
   /** Clock skew allowed on JWT times, in ms; default 60 s. */
@@ -77,7 +83,6 @@ export interface AssumeAttempt {
 }
 
 const STATEMENTS = '/api/v2/statements';
-const WORKLOAD_AUDIENCE = 'snowflakecomputing.com';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** A running Snowflake stand-in. Start it with `SnowflakeStandIn.start()`; close it with `close()`. */
@@ -123,9 +128,8 @@ export class SnowflakeStandIn {
         locator,
         `${options.organization ?? 'MYORG'}-${options.accountName ?? 'MYACCOUNT'}`,
       ],
-      workloadIssuers: [...(options.workloadIssuers ?? [])],
-      workloadAudience: WORKLOAD_AUDIENCE,
       clockSkewMs: options.clockSkewMs ?? 60_000,
+      loginFailures: new Map(),
     };
   }
 
@@ -154,7 +158,7 @@ export class SnowflakeStandIn {
     return this.runner.executions;
   }
 
-  /** Creates (or replaces) a service user, with its keys, workload identity and roles. */
+  /** Creates (or replaces) a service user, with its keys and roles. */
   createUser(user: NewUser): void {
     this.account.createUser(user);
   }
@@ -199,9 +203,9 @@ export class SnowflakeStandIn {
     this.catalog.createDatabase(name, schemas);
   }
 
-  /** Trusts another issuer of workload-identity tokens. */
-  trustWorkloadIssuer(issuer: WorkloadIssuer): void {
-    this.authority.workloadIssuers = [...this.authority.workloadIssuers, issuer];
+  /** SYSTEM$GET_LOGIN_FAILURE_DETAILS('<id>'): why the sign-in refused with that id was refused. */
+  loginFailureDetails(id: string): string | undefined {
+    return this.authority.loginFailures.get(id);
   }
 
   /** The integration as stored, or undefined. */
@@ -288,9 +292,13 @@ export class SnowflakeStandIn {
     const caller = this.caller(req, call);
     if (caller instanceof Refused) return send(res, call, refusal(caller.error));
     call.user = caller.user.name;
+    const headerRefusal = requestHeadersRefusal(req, route);
+    if (headerRefusal !== undefined) return send(res, call, refusal(headerRefusal));
     if (route.kind === 'submit') return send(res, call, await this.submit(url, text, caller, call));
     const record = this.runner.statement(route.handle);
-    if (record === undefined) return send(res, call, refusal(unknownHandle(route.handle), 422));
+    if (record === undefined) {
+      return send(res, call, refusal(unknownHandle(route.handle), 422, route.handle));
+    }
     if (route.kind === 'cancel') return send(res, call, this.cancel(record));
     send(res, call, record.answer ?? this.runner.inProgress(record));
   }
@@ -315,10 +323,12 @@ export class SnowflakeStandIn {
     call.statement = request.statement;
     const requestId = url.searchParams.get('requestId') ?? randomUUID();
     call.requestId = requestId;
+    // A resubmit answers from a run that succeeded or is still running; a failed one runs again.
     const earlier = call.retry ? this.runner.submitted(requestId) : undefined;
-    if (earlier !== undefined) return earlier.answer ?? this.runner.inProgress(earlier);
+    if (earlier !== undefined && earlier.answer === undefined) return this.runner.inProgress(earlier);
+    if (earlier?.answer?.status === 200) return earlier.answer;
     const role = request.role ?? caller.user.defaultRole;
-    if (!caller.user.roles.has(role)) return refusal(roleNotGranted(role), 422);
+    if (!caller.user.roles.has(role)) return refusal(roleNotGranted(role), 422, randomUUID());
     const session: Session = {
       user: caller.user,
       role,
@@ -404,15 +414,27 @@ function parseRequest(text: string): StatementRequest | undefined {
   };
 }
 
-function refusal(error: SnowflakeError, status = error.status): Answer {
+// A 422 carries a statementHandle (the reference's QueryFailureStatus requires one); other refusals do not.
+function refusal(error: SnowflakeError, status = error.status, statementHandle?: string): Answer {
   return {
     status,
     body: {
       code: error.code,
       message: error.message,
       ...(error.sqlState === undefined ? {} : { sqlState: error.sqlState }),
+      ...(statementHandle === undefined ? {} : { statementHandle }),
     },
   };
+}
+
+// "Request headers for all operations": a User-Agent always; a body only as application/json (else 415).
+function requestHeadersRefusal(req: IncomingMessage, route: Route): SnowflakeError | undefined {
+  if (!header(req, 'user-agent')) return missingUserAgent();
+  const type = header(req, 'content-type');
+  if (route.kind === 'submit' && type !== undefined && !/^application\/json\b/i.test(type)) {
+    return unsupportedMediaType(type);
+  }
+  return undefined;
 }
 
 function faultAnswer(fault: Exclude<SnowflakeFault, 'DropConnection'>): Answer {

@@ -1,4 +1,7 @@
 // What one request runs with: the caller, its role and context, and the account it acts on.
+// https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests: warehouse, database, schema and
+// role come from the body ("case-sensitive"), else the user's DEFAULT_WAREHOUSE, DEFAULT_NAMESPACE and
+// DEFAULT_ROLE; bindings as "Using bind variables in a statement" shows them.
 import type { Account, UserRecord } from './account';
 import type { Catalog } from './catalog';
 

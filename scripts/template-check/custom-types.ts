@@ -36,12 +36,11 @@ const SNOWFLAKE_TRUST_LINK: CustomType = {
   attributes: ['RoleArn', 'RoleName', 'StatementSid', 'ExternalIds', 'TrustPolicy'],
 };
 
-// PropertyReader.connection(): a secret (Connection), or Authentication with SnowflakeAccount and
-// SnowflakeUser; the checker can say only that one of the two is given.
+// PropertyReader.connection(): the secret (Connection); 0.1's Authentication (workload identity) is refused.
 const CONNECTION: Readonly<Record<string, Property>> = Object.fromEntries(
   CONNECTION_PROPERTIES.map((name) => [name, text]),
 );
-const CONNECTION_GIVEN: readonly (readonly string[])[] = [['Connection', 'Authentication']];
+const CONNECTION_GIVEN: readonly (readonly string[])[] = [['Connection']];
 
 /** The Data of integration.ts's outcome(), for API and storage integrations alike. */
 const INTEGRATION_ATTRIBUTES = ['IntegrationName', 'IamUserArn', 'ExternalId', 'TrustedExternalIds'];

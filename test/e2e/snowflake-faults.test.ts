@@ -15,6 +15,8 @@ const BUNDLE = 'dist/snowflake/index.mjs';
 const ASYNC_AFTER_MS = 300;
 const USER = 'SVC';
 const KEY_USER = 'KEY_SVC';
+/** A user whose role lacks CREATE INTEGRATION: Snowflake answers 003001. */
+const LIMITED_USER = 'LIMITED_SVC';
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/snowflake-faults';
 const PREFIX = 'https://abc123.execute-api.us-east-1.amazonaws.com/prod/';
 
@@ -31,6 +33,7 @@ const SHORT_STATEMENTS: FunctionSetting = { timeoutSeconds: 20, statementTimeout
 
 let lab: Lab;
 let tokenSecret: string;
+let limitedSecret: string;
 let stackCount = 0;
 const tally = { scenarios: 0, failed: 0, leftovers: 0 };
 
@@ -55,6 +58,14 @@ beforeAll(async () => {
     account: 'MYORG-MYACCOUNT',
     user: USER,
     token,
+  }).arn;
+  lab.snowflake.createRole('LIMITED_ROLE');
+  lab.snowflake.createUser({ name: LIMITED_USER, roles: ['LIMITED_ROLE'] });
+  limitedSecret = lab.secrets.putSecret('snowflake/limited', {
+    account: 'MYORG-MYACCOUNT',
+    user: LIMITED_USER,
+    token: lab.snowflake.addProgrammaticAccessToken(LIMITED_USER),
+    role: 'LIMITED_ROLE',
   }).arn;
 });
 
@@ -193,12 +204,45 @@ describe('a key-pair JWT refused for the account identifier', () => {
     nothingLeft(deployed);
   });
 
+  it('answers FAILED with the id to pass SYSTEM$GET_LOGIN_FAILURE_DETAILS for a key the user does not have', async () => {
+    lab.snowflake.setPublicKey(KEY_USER, 'RSA_PUBLIC_KEY', undefined);
+    try {
+      const deployed = await deploy(keyPairSecret('MYORG-MYACCOUNT'));
+
+      const reason = failedWith(deployed);
+      const id = /SYSTEM\$GET_LOGIN_FAILURE_DETAILS\('([0-9a-f-]{36})'\)/.exec(reason)?.[1] ?? '';
+      expect(lab.snowflake.loginFailureDetails(id)).toMatch(/is neither RSA_PUBLIC_KEY nor RSA_PUBLIC_KEY_2/);
+      expect(reason).toContain('MONITOR on the account');
+      expect(deployed.calls.map((c) => `${c.status} ${c.code}`)).toEqual(['401 390144']);
+      nothingLeft(deployed);
+    } finally {
+      lab.snowflake.setPublicKey(
+        KEY_USER,
+        'RSA_PUBLIC_KEY',
+        testKeyPair().publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      );
+    }
+  });
+
   it('signs in with a locator copied with its region, which the JWT leaves out', async () => {
     const deployed = await deploy(keyPairSecret('xy12345.us-east-1'));
 
     expect(deployed.result.status).toBe('CREATE_COMPLETE');
     expect(lab.snowflake.integration(deployed.name)).toBeDefined();
     expect((await deployed.deleteStack()).status).toBe('DELETE_COMPLETE');
+    nothingLeft(deployed);
+  });
+});
+
+describe('a role without the privilege', () => {
+  it('answers FAILED naming the role and CREATE INTEGRATION ON ACCOUNT when Snowflake answers 003001', async () => {
+    const deployed = await deploy(limitedSecret);
+
+    const reason = failedWith(deployed);
+    expect(reason).toContain('role LIMITED_ROLE lacks a privilege');
+    expect(reason).toContain('003001 SQL access control error');
+    expect(reason).toContain('Grant the role CREATE INTEGRATION ON ACCOUNT');
+    expect(lab.snowflake.integration(deployed.name)).toBeUndefined();
     nothingLeft(deployed);
   });
 });

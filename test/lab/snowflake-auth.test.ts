@@ -6,11 +6,13 @@ import { type KeyPair, keyPairJwt, newKeyPair, submit } from './snowflake-helper
 
 const FUNCTION_ROLE = 'arn:aws:iam::123456789012:role/snowflake-side';
 const SHOW = 'SHOW INTEGRATIONS';
+const INVALID_WITH_ID = /^JWT token is invalid\. \[([0-9a-f-]{36})\]$/;
 let snowflake: SnowflakeStandIn;
 let sts: StsStandIn;
 let key: KeyPair;
 let rotated: KeyPair;
 
+// A token AWS STS would issue for the role: what a workload-identity client would send.
 async function workloadToken(roleArn: string, audience = 'snowflakecomputing.com'): Promise<string> {
   const client = new STSClient({
     endpoint: sts.endpointFor(roleArn),
@@ -27,9 +29,8 @@ beforeAll(async () => {
   key = newKeyPair();
   rotated = newKeyPair();
   sts = await StsStandIn.start();
-  snowflake = await SnowflakeStandIn.start({ workloadIssuers: [sts] });
+  snowflake = await SnowflakeStandIn.start();
   snowflake.createUser({ name: 'trust_link', rsaPublicKey: key.publicKeyPem, roles: ['ACCOUNTADMIN'] });
-  snowflake.createUser({ name: 'WIF_USER', workloadIdentity: { type: 'AWS', arn: FUNCTION_ROLE } });
 });
 
 afterAll(async () => {
@@ -61,7 +62,9 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
   ])('refuses 401 390144 for %s', async (_case, account, user) => {
     const reply = await submit(snowflake.endpoint, SHOW, { token: keyPairJwt(account, user, key) });
 
-    expect(reply).toEqual({ status: 401, body: { code: '390144', message: 'JWT token is invalid.' } });
+    expect(reply.status).toBe(401);
+    expect(reply.body.code).toBe('390144');
+    expect(reply.body.message).toMatch(INVALID_WITH_ID);
     expect(snowflake.calls.at(-1)?.refusal).toBeDefined();
   });
 
@@ -73,13 +76,27 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
     );
   });
 
-  it('refuses 401 394304 a key the user does not have', async () => {
+  it('refuses a key the user does not have with 390144 only, the cause kept for SYSTEM$GET_LOGIN_FAILURE_DETAILS', async () => {
     const reply = await submit(snowflake.endpoint, SHOW, {
       token: keyPairJwt('XY12345', 'TRUST_LINK', rotated),
     });
 
     expect(reply.status).toBe(401);
-    expect(reply.body.code).toBe('394304');
+    expect(reply.body.code).toBe('390144');
+    expect(reply.body.code).not.toBe('394304');
+    const id = INVALID_WITH_ID.exec(reply.body.message ?? '')?.[1] ?? '';
+    expect(snowflake.loginFailureDetails(id)).toBe(
+      `${rotated.fingerprint} is neither RSA_PUBLIC_KEY nor RSA_PUBLIC_KEY_2`,
+    );
+  });
+
+  it('gives each refused sign-in its own id', async () => {
+    const token = keyPairJwt('XY12345', 'TRUST_LINK', rotated);
+
+    const first = await submit(snowflake.endpoint, SHOW, { token });
+    const second = await submit(snowflake.endpoint, SHOW, { token });
+
+    expect(first.body.message).not.toBe(second.body.message);
   });
 
   it('accepts the key in RSA_PUBLIC_KEY_2, for rotation', async () => {
@@ -106,7 +123,11 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
 
   const now = Math.floor(Date.now() / 1000);
   it.each([
-    ['lives more than an hour', { iat: now, exp: now + 3601 }],
+    ['was issued more than an hour ago, whatever its exp says', { iat: now - 3700, exp: now + 3600 }],
+    [
+      'was issued more than an hour ago, in milliseconds',
+      { iat: (now - 3700) * 1000, exp: (now + 600) * 1000 },
+    ],
     ['has expired beyond the clock skew', { iat: now - 3000, exp: now - 120 }],
     ['is issued in the future beyond the clock skew', { iat: now + 300, exp: now + 600 }],
     ['has an empty sub', { sub: '' }],
@@ -119,6 +140,17 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
     expect(reply.body.code).toBe('390144');
   });
 
+  it.each([
+    ['an exp beyond an hour, honoured for an hour only', { iat: now, exp: now + 7200 }],
+    ['iat and exp in milliseconds', { iat: now * 1000, exp: (now + 120) * 1000 }],
+  ])('accepts a JWT with %s', async (_case, claims) => {
+    const reply = await submit(snowflake.endpoint, SHOW, {
+      token: keyPairJwt('XY12345', 'TRUST_LINK', key, claims),
+    });
+
+    expect(reply.status).toBe(200);
+  });
+
   it('accepts a JWT a little past exp, within the clock skew', async () => {
     const token = keyPairJwt('XY12345', 'TRUST_LINK', key, { iat: now - 1000, exp: now - 30 });
 
@@ -126,7 +158,7 @@ describe('Snowflake stand-in: key-pair JWTs', () => {
   });
 });
 
-describe('Snowflake stand-in: tokens and workload identity', () => {
+describe('Snowflake stand-in: tokens and request forms', () => {
   it('accepts a programmatic access token, and refuses it once revoked', async () => {
     const secret = snowflake.addProgrammaticAccessToken('TRUST_LINK');
 
@@ -152,53 +184,48 @@ describe('Snowflake stand-in: tokens and workload identity', () => {
     expect(reply.status).toBe(401);
   });
 
-  it('accepts a token from the STS stand-in for the user whose WORKLOAD_IDENTITY is the role', async () => {
-    const token = await workloadToken(FUNCTION_ROLE);
+  // The authenticating page lists KEYPAIR_JWT, OAUTH and PROGRAMMATIC_ACCESS_TOKEN, and no workload identity.
+  it.each([['WORKLOAD_IDENTITY'], ['WORKLOAD_IDENTITY_FEDERATION'], ['keypair_jwt'], ['OAUTH']])(
+    'refuses 401 a token sent with type %s, which the page does not document or the lab does not serve',
+    async (type) => {
+      const reply = await submit(snowflake.endpoint, SHOW, {
+        token: await workloadToken(FUNCTION_ROLE),
+        tokenType: type,
+      });
 
-    const reply = await submit(snowflake.endpoint, SHOW, { token, tokenType: 'WORKLOAD_IDENTITY' });
+      expect(reply.status).toBe(401);
+      expect(snowflake.calls.at(-1)?.user).toBeUndefined();
+    },
+  );
 
-    expect(reply.status).toBe(200);
-    expect(snowflake.calls.at(-1)?.user).toBe('WIF_USER');
-  });
-
-  it('tells a workload-identity token from its issuer when the header is absent', async () => {
+  it('reads an STS web identity token sent with no type as a key-pair JWT, and refuses it 390144', async () => {
     const reply = await submit(snowflake.endpoint, SHOW, { token: await workloadToken(FUNCTION_ROLE) });
 
-    expect(reply.status).toBe(200);
+    expect(reply.status).toBe(401);
+    expect(reply.body.message).toMatch(INVALID_WITH_ID);
   });
 
   it.each([
-    ['a role no user is federated with', 'arn:aws:iam::123456789012:role/other', 'snowflakecomputing.com'],
-    ['another audience', FUNCTION_ROLE, 'https://api.example.com'],
-  ])('refuses a workload-identity token for %s', async (_case, role, audience) => {
-    const token = await workloadToken(role, audience);
+    ['WIF.AWS.<token>', async () => `WIF.AWS.${await workloadToken(FUNCTION_ROLE)}`],
+    ['two tokens', async () => `${keyPairJwt('XY12345', 'TRUST_LINK', key)} extra`],
+  ])('refuses a Bearer value shaped as %s', async (_case, token) => {
+    const reply = await submit(snowflake.endpoint, SHOW, { token: await token(), tokenType: 'KEYPAIR_JWT' });
 
-    const reply = await submit(snowflake.endpoint, SHOW, { token, tokenType: 'WORKLOAD_IDENTITY' });
-
-    expect(reply).toMatchObject({ status: 401, body: { code: '390144' } });
+    expect(reply.status).toBe(401);
   });
 
-  it('refuses a workload-identity token from an issuer it does not trust', async () => {
-    const stranger = await StsStandIn.start({ callerRoleArn: FUNCTION_ROLE });
-    try {
-      const client = new STSClient({
-        endpoint: stranger.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'ASIALAB', secretAccessKey: 'secret' },
-      });
-      const answer = await client.send(
-        new GetWebIdentityTokenCommand({ Audience: ['snowflakecomputing.com'], SigningAlgorithm: 'RS256' }),
-      );
+  it('refuses 415 a body sent as other than application/json', async () => {
+    const response = await fetch(`${snowflake.endpoint}/api/v2/statements`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${keyPairJwt('XY12345', 'TRUST_LINK', key)}`,
+        'Content-Type': 'text/plain',
+      },
+      body: JSON.stringify({ statement: SHOW }),
+    });
 
-      const reply = await submit(snowflake.endpoint, SHOW, {
-        token: answer.WebIdentityToken ?? '',
-        tokenType: 'WORKLOAD_IDENTITY',
-      });
-
-      expect(reply.body.code).toBe('390144');
-    } finally {
-      await stranger.close();
-    }
+    expect(response.status).toBe(415);
+    expect(snowflake.executions.some((e) => e.requestId === snowflake.calls.at(-1)?.requestId)).toBe(false);
   });
 
   it('refuses 401 390101 a request without Authorization', async () => {
@@ -218,7 +245,10 @@ describe('Snowflake stand-in: tokens and workload identity', () => {
   ])('refuses 400 390142 a body with %s', async (_case, body) => {
     const response = await fetch(`${snowflake.endpoint}/api/v2/statements`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${keyPairJwt('XY12345', 'TRUST_LINK', key)}` },
+      headers: {
+        Authorization: `Bearer ${keyPairJwt('XY12345', 'TRUST_LINK', key)}`,
+        'Content-Type': 'application/json',
+      },
       body,
     });
 

@@ -130,6 +130,20 @@ describe('Snowflake stand-in: idempotent retries', () => {
     expect(snowflake.executions.filter((e) => e.requestId === requestId)).toHaveLength(2);
   });
 
+  it('runs a failed statement again when it is resubmitted with retry=true, and answers the new run', async () => {
+    const requestId = '9a1d2c3b-4e5f-4a6b-8c7d-1e2f3a4b5c6d';
+    await run(CREATE);
+
+    const failed = await run(CREATE, { query: { requestId } });
+    await run('DROP INTEGRATION slow_api');
+    const retried = await run(CREATE, { query: { requestId, retry: 'true' } });
+
+    expect(failed.body.code).toBe('002002');
+    expect(retried.status).toBe(200);
+    expect(retried.body.statementHandle).not.toBe(failed.body.statementHandle);
+    expect(snowflake.executions.filter((e) => e.requestId === requestId)).toHaveLength(2);
+  });
+
   it('answers a retry of a statement still running with 202 for the same handle', async () => {
     snowflake.faults.slowStatements(300);
     const requestId = '5d3b8c1a-2e4f-4a6b-8c9d-0e1f2a3b4c5d';

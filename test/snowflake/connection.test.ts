@@ -1,5 +1,4 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectSnowflake } from '../../handler/snowflake/client/connection';
@@ -8,12 +7,10 @@ import { sql } from '../../handler/snowflake/client/sql';
 import { type FakeSqlApi, resultSet, startFakeSqlApi } from './fake-sql-api';
 
 const secretsManager = mockClient(SecretsManagerClient);
-const sts = mockClient(STSClient);
 let api: FakeSqlApi | undefined;
 
 beforeEach(() => {
   secretsManager.reset();
-  sts.reset();
 });
 
 afterEach(async () => {
@@ -32,40 +29,9 @@ describe('connectSnowflake', () => {
 
     expect(result.rows).toEqual([['ok']]);
     expect(api.requests[0]?.headers.authorization).toBe('Bearer pat');
-  });
-
-  it('uses workload identity without reading any secret', async () => {
-    api = await startFakeSqlApi(() => resultSet(['status'], [['ok']]));
-    const deps = {
-      now: Date.now,
-      fetchWebIdentityToken: async () => ({ token: 'sts', expiresAt: Date.now() + 9e5 }),
-    };
-
-    const client = await connectSnowflake(
-      { workloadIdentity: { account: 'myorg-myaccount', user: 'svc' } },
-      { endpointOverride: api.url, deps },
+    expect(api.requests[0]?.headers['x-snowflake-authorization-token-type']).toBe(
+      'PROGRAMMATIC_ACCESS_TOKEN',
     );
-    await client.execute(sql`SELECT 1`);
-
-    expect(api.requests[0]?.headers.authorization).toBe('Bearer sts');
-    expect(secretsManager).not.toHaveReceivedCommand(GetSecretValueCommand);
-  });
-
-  it('asks STS for the web identity token when workload identity signs in, its client loaded then', async () => {
-    sts.on(GetWebIdentityTokenCommand).resolves({
-      WebIdentityToken: 'sts-token',
-      Expiration: new Date(Date.now() + 9e5),
-    });
-    api = await startFakeSqlApi(() => resultSet(['status'], [['ok']]));
-
-    const client = await connectSnowflake(
-      { workloadIdentity: { account: 'myorg-myaccount', user: 'svc' } },
-      { endpointOverride: api.url },
-    );
-    await client.execute(sql`SELECT 1`);
-
-    expect(api.requests[0]?.headers.authorization).toBe('Bearer sts-token');
-    expect(sts).toHaveReceivedCommandTimes(GetWebIdentityTokenCommand, 1);
   });
 
   it('fails before any statement when the secret is missing', async () => {

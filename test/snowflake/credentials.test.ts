@@ -1,11 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authenticatorFor, type CredentialDeps } from '../../handler/snowflake/client/credentials';
 import { PrivateKeyError } from '../../handler/snowflake/client/errors';
-import {
-  type ConnectionSettings,
-  parseConnectionSecret,
-  workloadIdentitySettings,
-} from '../../handler/snowflake/client/settings';
+import { type ConnectionSettings, parseConnectionSecret } from '../../handler/snowflake/client/settings';
 import { PASSPHRASE, testKeyPair } from './keys';
 
 const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
@@ -26,10 +22,6 @@ function deps(overrides: Partial<CredentialDeps> = {}): CredentialDeps & { clock
   return {
     clock,
     now: () => clock.now,
-    fetchWebIdentityToken: vi.fn(async () => ({
-      token: `sts-${clock.now}`,
-      expiresAt: clock.now + 15 * 60_000,
-    })),
     ...overrides,
   };
 }
@@ -102,33 +94,5 @@ describe('authenticatorFor: programmatic access token', () => {
       'X-Snowflake-Authorization-Token-Type': 'PROGRAMMATIC_ACCESS_TOKEN',
     });
     expect(auth.diagnostics).toEqual({ mode: 'PROGRAMMATIC_ACCESS_TOKEN', account: 'A-B', user: 'U' });
-  });
-});
-
-describe('authenticatorFor: workload identity', () => {
-  it('sends the STS token as a bearer and lets Snowflake read its type', async () => {
-    const clock = deps();
-    const auth = authenticatorFor(workloadIdentitySettings({ account: 'a-b', user: 'u' }), clock);
-
-    const headers = await auth.headers();
-
-    expect(headers).toEqual({ Authorization: `Bearer sts-${NOW}` });
-    expect(auth.diagnostics).toEqual({ mode: 'WORKLOAD_IDENTITY', account: 'A-B', user: 'U' });
-  });
-
-  it('asks STS once while the token lasts, and again before it runs out', async () => {
-    const clock = deps();
-    const auth = authenticatorFor(workloadIdentitySettings({ account: 'a-b', user: 'u' }), clock);
-    const signal = new AbortController().signal;
-
-    await auth.headers(signal);
-    clock.clock.now = NOW + 9 * 60_000;
-    await auth.headers(signal);
-    clock.clock.now = NOW + 11 * 60_000;
-    const renewed = await auth.headers(signal);
-
-    expect(clock.fetchWebIdentityToken).toHaveBeenCalledTimes(2);
-    expect(clock.fetchWebIdentityToken).toHaveBeenCalledWith(signal);
-    expect(renewed.Authorization).toBe(`Bearer sts-${NOW + 11 * 60_000}`);
   });
 });

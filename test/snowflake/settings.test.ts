@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConnectionSettingsError, SecretMalformedError } from '../../handler/snowflake/client/errors';
-import {
-  httpsOrigin,
-  parseConnectionSecret,
-  workloadIdentitySettings,
-} from '../../handler/snowflake/client/settings';
+import { httpsOrigin, parseConnectionSecret } from '../../handler/snowflake/client/settings';
 
 const SECRET_ID = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake-abc';
 const KEY = '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
@@ -94,24 +90,6 @@ describe('parseConnectionSecret', () => {
     expect(() => parseConnectionSecret(text, SECRET_ID)).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('AAAA') }),
     );
-  });
-});
-
-describe('workloadIdentitySettings', () => {
-  it('takes account and user from the properties, with no secret', () => {
-    const settings = workloadIdentitySettings({ account: 'myorg-myaccount', user: 'svc', role: 'r' });
-
-    expect(settings.credential).toEqual({ kind: 'WORKLOAD_IDENTITY' });
-    expect(settings.user).toBe('SVC');
-    expect(settings.role).toBe('R');
-    expect(settings.source).toBe("the resource's properties");
-  });
-
-  it('refuses a bad account as a settings error naming the properties', () => {
-    const read = () => workloadIdentitySettings({ account: 'a b', user: 'svc' });
-
-    expect(read).toThrow(ConnectionSettingsError);
-    expect(read).toThrow("In the resource's properties:");
   });
 });
 

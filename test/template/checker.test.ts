@@ -311,9 +311,7 @@ const SNOWFLAKE_RESOURCES: Record<string, string> = {
       Url: https://a1b2.execute-api.eu-west-1.amazonaws.com/prod/echo
       Verify: "'hello'"`,
   'Custom::SnowflakeStage': `
-      Authentication: WORKLOAD_IDENTITY
-      SnowflakeAccount: MYORG-MYACCOUNT
-      SnowflakeUser: SVC
+      Connection: snowflake/connection
       Database: LAB
       Schema: PUBLIC
       StageName: stage
@@ -391,17 +389,12 @@ describe('the template checker on the Snowflake-side types', () => {
     ]);
   });
 
-  it.each(types)('catches a %s with neither Connection nor Authentication', (type) => {
-    const withoutConnection = (p: string) =>
-      p
-        .replace(/\n {6}(Connection|Authentication): \S+/, '')
-        .replace(/\n {6}Snowflake(Account|User): \S+/g, '');
+  it.each(types)('catches a %s without Connection', (type) => {
+    const withoutConnection = (p: string) => p.replace(/\n {6}Connection: \S+/, '');
 
     const problems = problemsAfter(withSnowflakeResource(type, withoutConnection));
 
-    expect(problems).toEqual([
-      'Resources.Snowflake.Properties: needs one of the properties Connection, Authentication',
-    ]);
+    expect(problems).toEqual(['Resources.Snowflake.Properties: needs one of the properties Connection']);
   });
 
   // The declarations are copies of the handlers' lists: these two cases keep them equal.

@@ -19,13 +19,6 @@ const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/c
 const SECRET_WITHOUT_SUFFIX = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection';
 const OTHER_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:snowflake/connection-old-XyZ123';
 const ONE_DEPLOY = { ...STACK_VALUES, SnowflakeConnection: SECRET, SnowflakeDatabase: 'LAB' };
-const WORKLOAD = {
-  ...STACK_VALUES,
-  SnowflakeConnection: 'WORKLOAD_IDENTITY',
-  SnowflakeDatabase: 'LAB',
-  SnowflakeAccount: 'MYORG-MYACCOUNT',
-  SnowflakeUser: 'TRUST_LINK_SVC',
-};
 const ONE_DEPLOY_RESOURCES = [
   'SnowflakeFunctionRole',
   'SnowflakeFunctionLogsPolicy',
@@ -112,17 +105,6 @@ describe('template.yaml: one deploy', () => {
     expect(grants(statement, OTHER_SECRET)).toBe(false);
   });
 
-  it('lets it get a web identity token instead with workload identity, and read no secret', () => {
-    expect(statementsOf(WORKLOAD)).toEqual([
-      {
-        Sid: 'SignInWithWorkloadIdentity',
-        Effect: 'Allow',
-        Action: 'sts:GetWebIdentityToken',
-        Resource: '*',
-      },
-    ]);
-  });
-
   it('feeds the link from the integration: its IAM user, and both external ids during a rotation', () => {
     const link = evaluate(propertiesOf(template, 'SnowflakeLink'), template, {
       ...ONE_DEPLOY,
@@ -152,20 +134,6 @@ describe('template.yaml: one deploy', () => {
       RoleArn: STACK_VALUES['SnowflakeRole.Arn'],
       AllowedPrefixes: ['https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod/'],
       Rotation: 'r2',
-    });
-  });
-
-  it('signs in with workload identity when told to, naming the account and user', () => {
-    const integration = evaluate(propertiesOf(template, 'SnowflakeApiIntegration'), template, {
-      ...WORKLOAD,
-      ...ATTRIBUTES,
-    }) as Json;
-
-    expect(integration.Connection).toBeUndefined();
-    expect(integration).toMatchObject({
-      Authentication: 'WORKLOAD_IDENTITY',
-      SnowflakeAccount: 'MYORG-MYACCOUNT',
-      SnowflakeUser: 'TRUST_LINK_SVC',
     });
   });
 
@@ -200,9 +168,7 @@ describe('template.yaml: one deploy', () => {
   it.each([
     ['the two-step values too', { ...ONE_DEPLOY, ...LINK_VALUES }, false],
     ['no database', { ...ONE_DEPLOY, SnowflakeDatabase: '' }, false],
-    ['workload identity without a user', { ...WORKLOAD, SnowflakeUser: '' }, false],
     ['a secret and a database', ONE_DEPLOY, true],
-    ['workload identity with account and user', WORKLOAD, true],
   ])('lets a deploy with %s through the rules: %s', (_given, values, passes) => {
     const rules = Object.values(template.Rules ?? {}) as Array<{
       RuleCondition?: unknown;

@@ -141,3 +141,22 @@ describe('the derived patterns', () => {
     expect(() => emptyOr('[a-z]+')).toThrow('is not anchored at both ends');
   });
 });
+
+describe('the AllowedPattern of SnowflakeConnection', () => {
+  // The SQL API documents no workload-identity sign-in (docs/snowflake-setup.md): only a secret's ARN, or empty.
+  it.each(TEMPLATES)('in %s refuses WORKLOAD_IDENTITY and keeps a secret ARN', (_name, template) => {
+    const pattern = allowedPattern(template, 'SnowflakeConnection');
+
+    expect(accepts(pattern, 'WORKLOAD_IDENTITY')).toBe(false);
+    expect(accepts(pattern, '')).toBe(true);
+    expect(accepts(pattern, 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sf-AbCdEf')).toBe(true);
+  });
+
+  it.each(TEMPLATES)('in %s has no workload-identity parameters left', (_name, template) => {
+    const names = Object.keys(template.Parameters ?? {});
+
+    expect(names).not.toContain('SnowflakeAccount');
+    expect(names).not.toContain('SnowflakeUser');
+    expect(names).not.toContain('SnowflakeWarehouse');
+  });
+});

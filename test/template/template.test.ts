@@ -326,18 +326,6 @@ describe('template.yaml: portability', () => {
         return property !== undefined && isJson(r.Properties) && r.Properties[property] !== undefined;
       })
       .map(([id, r]) => [id, (r.Properties as Json)[nameProperty[String(r.Type)] ?? '']]);
-    // The one name: the Snowflake function's role under workload identity, made from the stack's name and region.
-    expect(named).toEqual([
-      [
-        'SnowflakeFunctionRole',
-        {
-          'Fn::If': [
-            'WorkloadIdentity',
-            { 'Fn::Sub': '${AWS::StackName}-snowflake-${AWS::Region}' },
-            { Ref: 'AWS::NoValue' },
-          ],
-        },
-      ],
-    ]);
+    expect(named).toEqual([]);
   });
 });

@@ -1,25 +1,19 @@
-// From a resource's Connection to a ready SQL API client: the secret's settings or workload identity's.
+// From a resource's Connection to a ready SQL API client: the connection secret's settings.
 
 import { authenticatorFor, type CredentialDeps } from './credentials';
 import { readConnectionSecret } from './secret';
-import {
-  type ConnectionSettings,
-  type WorkloadIdentityProperties,
-  workloadIdentitySettings,
-} from './settings';
 import { SqlApiClient, type SqlApiOptions } from './sql-api';
 
-/** Where the connection comes from: a Secrets Manager secret, or the function's own role. */
-export type ConnectionSource = { secretId: string } | { workloadIdentity: WorkloadIdentityProperties };
+/** Where the connection comes from: the Secrets Manager secret holding the service user's key or token. */
+export interface ConnectionSource {
+  secretId: string;
+}
 
-/** Reads the settings (the secret, if any) and returns a client; a bad key or secret fails here. */
+/** Reads the secret and returns a client; a bad key or secret fails here, before anything is sent. */
 export async function connectSnowflake(
   source: ConnectionSource,
   options: SqlApiOptions & { signal?: AbortSignal; deps?: CredentialDeps } = {},
 ): Promise<SqlApiClient> {
-  const settings: ConnectionSettings =
-    'secretId' in source
-      ? await readConnectionSecret(source.secretId, options.signal)
-      : workloadIdentitySettings(source.workloadIdentity);
+  const settings = await readConnectionSecret(source.secretId, options.signal);
   return new SqlApiClient(settings, authenticatorFor(settings, options.deps), options);
 }

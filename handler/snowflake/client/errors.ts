@@ -24,13 +24,10 @@ export class SecretMalformedError extends SnowflakeError {}
 /** The function may not read the connection secret (IAM or KMS refused). */
 export class SecretAccessDeniedError extends SnowflakeError {}
 
-/** Secrets Manager or STS failed in a way that is neither a refusal nor a missing secret. */
+/** Secrets Manager failed in a way that is neither a refusal nor a missing secret. */
 export class AwsCallError extends SnowflakeError {}
 
-/** STS would not issue a web identity token for the function's role. */
-export class WorkloadIdentityError extends SnowflakeError {}
-
-/** Snowflake refused the credentials (401/403) for a reason other than the two below. */
+/** Snowflake refused the credentials (401/403). */
 export class AuthenticationError extends SnowflakeError {
   constructor(
     message: string,
@@ -41,7 +38,7 @@ export class AuthenticationError extends SnowflakeError {
   }
 }
 
-/** 390144: the key-pair JWT is invalid; carries what was sent so a person can compare. */
+/** 390144: the key-pair JWT is invalid (the only sign-in code a client sees); carries what was sent. */
 export class JwtRejectedError extends AuthenticationError {
   constructor(
     message: string,
@@ -50,17 +47,6 @@ export class JwtRejectedError extends AuthenticationError {
     options?: { cause?: unknown },
   ) {
     super(message, '390144', options);
-  }
-}
-
-/** 394304: the JWT's public-key fingerprint matches neither key registered for the user. */
-export class FingerprintMismatchError extends AuthenticationError {
-  constructor(
-    message: string,
-    readonly fingerprint: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, '394304', options);
   }
 }
 
@@ -85,6 +71,9 @@ export class StatementFailedError extends SnowflakeError {
 
 /** 002003: the object does not exist or the role lacks the privilege to see it. */
 export class NotAuthorizedError extends StatementFailedError {}
+
+/** 003001: the role may see the object (or account) but lacks the privilege the statement needs. */
+export class InsufficientPrivilegesError extends StatementFailedError {}
 
 /** The statement ran longer than its timeout; Snowflake cancelled it (or was asked to). */
 export class StatementTimeoutError extends SnowflakeError {}

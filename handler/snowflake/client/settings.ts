@@ -1,5 +1,5 @@
-// Connection settings, read once at the edge: from the connection secret's JSON, or, for workload identity,
-// from the resource's properties. Pure: no I/O here (secret.ts reads the secret).
+// Connection settings, read once at the edge from the connection secret's JSON. Pure: no I/O here (secret.ts
+// reads the secret).
 //
 // The secret's JSON:
 //   { "account": "MYORG-MYACCOUNT", "user": "TRUST_LINK_SVC",
@@ -15,8 +15,7 @@ import { storedName } from './sql';
 /** How the function proves who it is to Snowflake. */
 export type Credential =
   | { kind: 'KEY_PAIR'; privateKey: string; passphrase?: string }
-  | { kind: 'PROGRAMMATIC_ACCESS_TOKEN'; token: string }
-  | { kind: 'WORKLOAD_IDENTITY' };
+  | { kind: 'PROGRAMMATIC_ACCESS_TOKEN'; token: string };
 
 /** Everything needed to reach Snowflake as the service user. */
 export interface ConnectionSettings {
@@ -29,12 +28,12 @@ export interface ConnectionSettings {
   /** `https://host[:port]` of the SQL API. */
   origin: string;
   credential: Credential;
-  /** Where the settings came from, for messages: `secret "…"` or `the resource's properties`. */
+  /** Where the settings came from, for messages: `secret "…"`. */
   source: string;
 }
 
-/** The properties that select workload identity instead of a secret. */
-export interface WorkloadIdentityProperties {
+/** The secret's fields that say where to connect, once read. */
+interface ConnectionFields {
   account: string;
   user: string;
   role?: string;
@@ -85,20 +84,12 @@ export function parseConnectionSecret(secretText: string, secretId: string): Con
   const account = text('account') ?? fail('has no "account".');
   const user = text('user') ?? fail('has no "user".');
   const credential = secretCredential(text, Object.keys(fields), fail);
-  return withSource(source, SecretMalformedError, () =>
+  return withSource(source, () =>
     settings(
       { account, user, role: text('role'), warehouse: text('warehouse'), host: text('host') },
       credential,
       source,
     ),
-  );
-}
-
-/** Settings for workload identity: account and user from the properties, the credential from STS. */
-export function workloadIdentitySettings(properties: WorkloadIdentityProperties): ConnectionSettings {
-  const source = "the resource's properties";
-  return withSource(source, ConnectionSettingsError, () =>
-    settings(properties, { kind: 'WORKLOAD_IDENTITY' }, source),
   );
 }
 
@@ -127,11 +118,7 @@ function secretCredential(
   );
 }
 
-function settings(
-  fields: WorkloadIdentityProperties,
-  credential: Credential,
-  source: string,
-): ConnectionSettings {
+function settings(fields: ConnectionFields, credential: Credential, source: string): ConnectionSettings {
   const account = parseAccountIdentifier(fields.account);
   return {
     account,
@@ -173,16 +160,12 @@ export function httpsOrigin(host: string): string {
   return url.origin;
 }
 
-// Errors about the fields' content are rethrown as the class that fits their origin, naming it.
-function withSource<T>(
-  source: string,
-  ErrorClass: typeof SecretMalformedError | typeof ConnectionSettingsError,
-  build: () => T,
-): T {
+// Errors about the fields' content are rethrown as the secret's error, naming the secret.
+function withSource<T>(source: string, build: () => T): T {
   try {
     return build();
   } catch (error) {
     if (!(error instanceof ConnectionSettingsError || error instanceof UnsafeSqlValueError)) throw error;
-    throw new ErrorClass(`In ${source}: ${error.message}`, { cause: error });
+    throw new SecretMalformedError(`In ${source}: ${error.message}`, { cause: error });
   }
 }

@@ -1,7 +1,9 @@
 // The one module that talks to Snowflake's SQL API: submit a statement, poll while it runs, read its result.
 // https://docs.snowflake.com/en/developer-guide/sql-api/submitting-requests: POST /api/v2/statements with
-//   requestId=<uuid> and retry=true, so that a resubmitted request never runs the statement twice; body
-//   fields statement, timeout (seconds), role, warehouse (case-sensitive, as SHOW shows them).
+//   requestId=<uuid>; "Resubmitting a request to execute SQL statements": a resubmit carries the same requestId
+//   and retry=true, so that a statement that already ran successfully is not run again. The first submit sends
+//   no retry (it would only add work); body fields statement, timeout (seconds), role, warehouse
+//   (case-sensitive, as SHOW shows them).
 // https://docs.snowflake.com/en/developer-guide/sql-api/handling-responses: 200 with the result; 202 (code
 //   333334) while the statement runs, even without async=true once it passes about 45 s; poll
 //   GET /api/v2/statements/{handle}; more partitions with ?partition=N; 429 asks the client to back off.
@@ -93,8 +95,9 @@ export class SqlApiClient {
     const started = Date.now();
     try {
       const body = this.requestBody(statement.text, timeoutSeconds);
-      const path = `/api/v2/statements?requestId=${run.requestId}&retry=true`;
-      const answer = await this.untilDone(run, await this.exchange(run, 'POST', path, body, signal), signal);
+      const path = `/api/v2/statements?requestId=${run.requestId}`;
+      const submitted = await this.exchange(run, 'POST', path, body, signal, `${path}&retry=true`);
+      const answer = await this.untilDone(run, submitted, signal);
       if (answer.status !== 200) throw this.refusal(run, answer, options.privilege);
       const result = await this.withAllPartitions(run, parseResultSet(answer.body), signal);
       log('info', 'Snowflake statement done', {
@@ -146,20 +149,22 @@ export class SqlApiClient {
     return result;
   }
 
-  // One request, retried with jitter on 429, 5xx and the network; the same requestId makes a retry safe.
+  // One request, retried with jitter on 429, 5xx and the network; a resubmit goes to `resubmitPath` (the same
+  // requestId with retry=true), so that Snowflake does not run again a statement that already succeeded.
   private async exchange(
     run: Run,
     method: string,
     path: string,
     body: unknown,
     signal: AbortSignal,
+    resubmitPath: string = path,
   ): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
-      const headers = await this.auth.headers(signal);
+      const headers = this.auth.headers();
       let answer: Answer | undefined;
       let failure: unknown;
       try {
-        answer = await this.send(method, path, headers, body, signal);
+        answer = await this.send(method, attempt === 1 ? path : resubmitPath, headers, body, signal);
       } catch (error) {
         if (signal.aborted) throw error;
         failure = error;
@@ -245,7 +250,7 @@ export class SqlApiClient {
     try {
       const signal = AbortSignal.timeout(CANCEL_BUDGET_MS);
       const path = `/api/v2/statements/${encodeURIComponent(run.handle)}/cancel`;
-      const answer = await this.send('POST', path, await this.auth.headers(signal), undefined, signal);
+      const answer = await this.send('POST', path, this.auth.headers(), undefined, signal);
       log('info', 'Snowflake statement cancel', { ...runFields(run), status: answer.status });
       return answer.status === 200;
     } catch (error) {

@@ -47,7 +47,8 @@ interface FunctionTarget {
 }
 
 const PREFIX = 'SnowflakeExternalFunction:';
-const PRIVILEGE = 'USAGE on the database and the API integration, and CREATE FUNCTION on the schema';
+const PRIVILEGE =
+  'USAGE on the database, USAGE and CREATE FUNCTION on the schema, and USAGE on the API integration';
 // Verify stops this long before the function's deadline, so that the answer still goes out.
 const VERIFY_MARGIN_MS = 15_000;
 
@@ -280,7 +281,10 @@ function budgetOf(invocation: SnowflakeInvocation): VerifyBudget {
 }
 
 async function dropTarget(client: SqlApiClient, target: FunctionTarget, signal: AbortSignal): Promise<void> {
-  await client.execute(dropFunctionSql(target), { signal, privilege: 'OWNERSHIP of the function' });
+  await client.execute(dropFunctionSql(target), {
+    signal,
+    privilege: 'OWNERSHIP of the function, and USAGE on its database and schema',
+  });
 }
 
 function targetOf(spec: FunctionSpec): FunctionTarget {

@@ -12,9 +12,10 @@ export class InvalidPropertiesError extends CustomResourceError {}
 
 // CloudFormation's own properties, present on every custom resource.
 const CLOUDFORMATION_PROPERTIES = ['ServiceToken', 'ServiceTimeout'];
-/** The properties that say how to reach Snowflake, shared by every resource type. */
-export const CONNECTION_PROPERTIES = [
-  'Connection',
+/** The property that says how to reach Snowflake, shared by every resource type. */
+export const CONNECTION_PROPERTIES = ['Connection'];
+// 0.1's workload-identity properties: still read, so that a resource holding them is told what to do instead.
+const RETIRED_CONNECTION_PROPERTIES = [
   'Authentication',
   'SnowflakeAccount',
   'SnowflakeUser',
@@ -36,8 +37,9 @@ export class PropertyReader {
     this.props = isRecord(properties) ? properties : {};
     if (allowed === 'any') return;
     const known = [...allowed, ...CONNECTION_PROPERTIES];
+    const recognised = [...known, ...RETIRED_CONNECTION_PROPERTIES, ...CLOUDFORMATION_PROPERTIES];
     for (const name of Object.keys(this.props)) {
-      if (known.includes(name) || CLOUDFORMATION_PROPERTIES.includes(name)) continue;
+      if (recognised.includes(name)) continue;
       const meant = known.find((k) => k.toLowerCase() === name.toLowerCase());
       this.problems.push(
         `Unknown property "${name}".${meant ? ` Did you mean ${meant}?` : ''} ${resourceType} takes: ${known.join(', ')}.`,
@@ -99,38 +101,24 @@ export class PropertyReader {
     return trimmed.filter((item) => item !== '');
   }
 
-  /** Where the connection comes from: the secret named by Connection, or the function's role. */
+  /** Where the connection comes from: the secret named by Connection. */
   connection(): ConnectionSource {
     const connection = this.text('Connection');
-    const authentication = this.text('Authentication');
-    if (authentication !== undefined && authentication.toUpperCase() !== 'WORKLOAD_IDENTITY') {
+    // 0.1 accepted Authentication: WORKLOAD_IDENTITY; the SQL API documents no such sign-in, so it is refused
+    // with what to do (https://docs.snowflake.com/en/developer-guide/sql-api/authenticating names none).
+    if (this.text('Authentication') !== undefined) {
       this.problems.push(
-        `Authentication "${authentication}" is not supported: give WORKLOAD_IDENTITY, or leave it out and give Connection.`,
+        "Authentication (workload identity) is no longer supported: Snowflake's SQL API documents no way to " +
+          'sign in with an AWS web identity token. Give Connection instead: a secret holding the service ' +
+          "user's key pair or programmatic access token (docs/snowflake-setup.md).",
       );
     }
-    if (authentication === undefined) {
-      if (connection === undefined) {
-        this.problems.push(
-          'Connection is required: the ARN or name of the Secrets Manager secret holding the Snowflake connection (or Authentication: WORKLOAD_IDENTITY with SnowflakeAccount and SnowflakeUser).',
-        );
-      }
-      return { secretId: connection ?? '' };
+    if (connection === undefined) {
+      this.problems.push(
+        'Connection is required: the ARN or name of the Secrets Manager secret holding the Snowflake connection.',
+      );
     }
-    if (connection !== undefined)
-      this.problems.push('Give Connection or Authentication: WORKLOAD_IDENTITY, not both.');
-    const role = this.text('SnowflakeRole');
-    const warehouse = this.text('SnowflakeWarehouse');
-    return {
-      workloadIdentity: {
-        account: this.required('SnowflakeAccount', 'the Snowflake account identifier, e.g. MYORG-MYACCOUNT'),
-        user: this.required(
-          'SnowflakeUser',
-          'the Snowflake service user with the WORKLOAD_IDENTITY of this function',
-        ),
-        ...(role ? { role } : {}),
-        ...(warehouse ? { warehouse } : {}),
-      },
-    };
+    return { secretId: connection ?? '' };
   }
 
   /** Runs a check that throws a SnowflakeError; its message becomes a problem. */

@@ -40,7 +40,8 @@ type StageTarget = Pick<StageSpec, 'database' | 'schema' | 'name'>;
 
 const PREFIX = 'SnowflakeStage:';
 const PROPERTIES = ['Database', 'Schema', 'StageName', 'IntegrationName', 'Url', 'Validate'];
-const PRIVILEGE = 'USAGE on the database and the storage integration, and CREATE STAGE on the schema';
+const PRIVILEGE =
+  'USAGE on the database, USAGE and CREATE STAGE on the schema, and USAGE on the storage integration';
 const ALTER_PRIVILEGE = 'OWNERSHIP of the stage, and USAGE on the storage integration';
 const ASSUME_ROLE = /Error assuming AWS_ROLE/;
 const VERIFY_MARGIN_MS = 15_000;
@@ -236,7 +237,7 @@ function stageChanged(oldProperties: unknown, spec: StageSpec): boolean {
 async function dropStage(client: SqlApiClient, target: StageTarget, signal: AbortSignal): Promise<void> {
   await client.execute(sql`DROP STAGE IF EXISTS ${stageName(target)}`, {
     signal,
-    privilege: 'OWNERSHIP of the stage',
+    privilege: 'OWNERSHIP of the stage, and USAGE on its database and schema',
   });
 }
 

@@ -171,39 +171,13 @@ describe('Custom::SnowflakeApiIntegration', () => {
     expect(lab.snowflake.integrations().map((i) => i.name)).toEqual(['ECHO_API']);
   });
 
-  it('reads a single prefix as a list, JSON booleans, and workload identity with its role and warehouse', async () => {
-    const connects: unknown[] = [];
-    const invocation = invocationFor(lab, 'ApiIntegration', {
-      connect: (source, signal) => {
-        connects.push(source);
-        return lab.connect(source, signal);
-      },
-    });
-    const properties = {
-      ...PROPERTIES,
-      Connection: undefined,
-      Authentication: 'workload_identity',
-      SnowflakeAccount: 'MYORG-MYACCOUNT',
-      SnowflakeUser: 'svc',
-      SnowflakeRole: 'TRUST_LINK_ROLE',
-      SnowflakeWarehouse: 'WH',
-      AllowedPrefixes: API_URL,
-      Enabled: false,
-    };
+  it('reads a single prefix as a list and JSON booleans', async () => {
+    const properties = { ...PROPERTIES, AllowedPrefixes: API_URL, Enabled: false };
 
-    await createIntegration(apiIntegration, properties, invocation);
+    await createIntegration(apiIntegration, properties, invocationFor(lab, 'ApiIntegration'));
 
-    expect(connects).toEqual([
-      {
-        workloadIdentity: {
-          account: 'MYORG-MYACCOUNT',
-          user: 'svc',
-          role: 'TRUST_LINK_ROLE',
-          warehouse: 'WH',
-        },
-      },
-    ]);
     expect(lab.snowflake.integration('ECHO_API')?.values.get('ENABLED')).toBe('false');
+    expect(lab.snowflake.integration('ECHO_API')?.values.get('API_ALLOWED_PREFIXES')).toEqual([API_URL]);
   });
 
   it('gives a Rotation that is not a plain word a short hash as its name', async () => {
@@ -303,16 +277,15 @@ describe('Custom::SnowflakeApiIntegration', () => {
     [{ IntegrationName: 'echo;DROP' }, /not a plain Snowflake name/],
     [{ Enabled: 'yes' }, /Enabled must be true or false/],
     [{ Connection: undefined }, /Connection is required/],
-    [{ Authentication: 'PASSWORD' }, /Authentication "PASSWORD" is not supported/],
-    [{ Authentication: 'WORKLOAD_IDENTITY' }, /not both.*SnowflakeAccount is required/],
+    [{ Authentication: 'PASSWORD' }, /Authentication \(workload identity\) is no longer supported/],
+    [
+      { Authentication: 'WORKLOAD_IDENTITY', Connection: undefined, SnowflakeAccount: 'MYORG-X' },
+      /no longer supported: Snowflake's SQL API documents no way.*Connection is required/,
+    ],
     [{ rotation: '2' }, /Unknown property "rotation". Did you mean Rotation\?/],
     [{ IntegrationName: { name: 'x' } }, /IntegrationName must be a string, not a object/],
     [{ AllowedPrefixes: [1] }, /AllowedPrefixes must be a list of strings, not a list/],
     [{ AllowedPrefixes: [API_URL, ' '] }, /AllowedPrefixes has an empty item/],
-    [
-      { Authentication: 'WORKLOAD_IDENTITY', Connection: undefined, SnowflakeAccount: 'MYORG-X' },
-      /SnowflakeUser is required/,
-    ],
     [{ Comment: "it's\u0000" }, /control character/],
   ])('refuses %o before sending anything', async (change, reason) => {
     const executed = lab.snowflake.executions.length;

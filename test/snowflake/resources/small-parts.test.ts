@@ -1,3 +1,5 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackNameOf } from '../../../handler/framework/framework';
 import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
@@ -108,14 +110,19 @@ describe('why Snowflake could not assume the role', () => {
 
 describe('the function settings', () => {
   it('connects to the endpoint the lab names, without reaching it before the first statement', async () => {
+    const secretsManager = mockClient(SecretsManagerClient);
+    secretsManager.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({ account: 'myorg-myaccount', user: 'svc', token: 'pat' }),
+    });
     const settings = snowflakeSettings({ SNOWFLAKE_ENDPOINT_OVERRIDE: 'http://127.0.0.1:9' });
 
     const client = await settings.connect(
-      { workloadIdentity: { account: 'MYORG-MYACCOUNT', user: 'SVC' } },
+      { secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sf-AbCdEf' },
       new AbortController().signal,
     );
 
     expect(client).toBeInstanceOf(SqlApiClient);
+    secretsManager.restore();
   });
 
   it('refuses a Delete of an integration it made when the properties cannot say how to connect', async () => {
@@ -137,6 +144,32 @@ describe('the function settings', () => {
       Status: 'FAILED',
       Reason: expect.stringMatching(/Connection is required/),
     });
+  });
+
+  it('answers a Delete of a 0.1 workload-identity resource FAILED, saying how to move to a secret', async () => {
+    await handler(
+      {
+        RequestType: 'Delete',
+        ResponseURL: receiver.url,
+        StackId: STACK_ID,
+        RequestId: 'request-5',
+        LogicalResourceId: 'Thing',
+        PhysicalResourceId: 'SnowflakeApiIntegration:abcdef012345:ECHO_API',
+        ResourceType: 'Custom::SnowflakeApiIntegration',
+        ResourceProperties: {
+          Authentication: 'WORKLOAD_IDENTITY',
+          SnowflakeAccount: 'MYORG-MYACCOUNT',
+          SnowflakeUser: 'SVC',
+        },
+      },
+      lambdaContext(),
+    );
+
+    const reason = String(receiver.received.at(-1)?.body.Reason);
+    expect(receiver.received.at(-1)?.body).toMatchObject({ Status: 'FAILED' });
+    expect(reason).toMatch(/Authentication \(workload identity\) is no longer supported/);
+    expect(reason).toMatch(/docs\/snowflake-setup\.md/);
+    expect(reason).not.toMatch(/Unknown property/);
   });
 
   it.each([

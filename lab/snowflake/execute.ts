@@ -1,4 +1,5 @@
 // Runs one parsed statement on the account: the dispatcher from statement type to its rules.
+import { contextFunctions } from './context';
 import { callFunction, createExternalFunction, dropFunction } from './functions';
 import {
   alterIntegration,
@@ -31,6 +32,8 @@ export async function execute(statement: Statement, session: Session, space: Wor
       return dropFunction(statement, session, space);
     case 'callFunction':
       return callFunction(statement, session, space);
+    case 'contextFunctions':
+      return contextFunctions(statement.functions, session);
     case 'createStage':
       return createStage(statement, session, space);
     case 'dropStage':

@@ -4,7 +4,7 @@ import { statementCount } from '../errors';
 import { Cursor, type PropertyValue } from './cursor';
 import { parseCallFunction, parseCreateExternalFunction, parseDropFunction } from './parse-function';
 import { parseCreateStage, parseDropStage } from './parse-stage';
-import type { IntegrationCategory, Statement } from './statements';
+import type { ContextFunction, IntegrationCategory, Statement } from './statements';
 import { type Token, tokenize } from './tokens';
 
 const API_PROPERTIES = [
@@ -84,8 +84,28 @@ function parseOne(cursor: Cursor, text: string): Statement {
     const ifExists = cursor.accept('IF', 'EXISTS');
     return { type: 'dropIntegration', category, name: cursor.identifier(), ifExists };
   }
-  if (cursor.accept('SELECT')) return parseCallFunction(cursor, text);
+  if (cursor.accept('SELECT')) {
+    return CONTEXT_FUNCTIONS.includes(cursor.peek()?.text as ContextFunction)
+      ? parseContextFunctions(cursor)
+      : parseCallFunction(cursor, text);
+  }
   return cursor.fail();
+}
+
+const CONTEXT_FUNCTIONS: readonly ContextFunction[] = ['CURRENT_USER', 'CURRENT_ROLE'];
+
+// SELECT CURRENT_USER(), CURRENT_ROLE(): context functions take no argument.
+function parseContextFunctions(cursor: Cursor): Statement {
+  const functions: ContextFunction[] = [];
+  do {
+    const fn = cursor.peek()?.text as ContextFunction;
+    if (!CONTEXT_FUNCTIONS.includes(fn)) return cursor.fail();
+    cursor.take();
+    cursor.expectSymbol('(');
+    cursor.expectSymbol(')');
+    functions.push(fn);
+  } while (cursor.acceptSymbol(','));
+  return { type: 'contextFunctions', functions };
 }
 
 function parseCreate(cursor: Cursor): Statement {

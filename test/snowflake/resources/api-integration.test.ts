@@ -440,6 +440,28 @@ describe('Custom::SnowflakeApiIntegration: whose integration it is', () => {
     expect(deleted.physicalResourceId).toBe(created.physicalResourceId);
   });
 
+  it('reads a DROP answering 002003 (dropped since its DESCRIBE) as gone for the maker', async () => {
+    const invocation = invocationFor(lab, 'ApiIntegration');
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocation);
+    // Someone drops it between the Delete's DESCRIBE and its DROP.
+    const racing = invocationFor(lab, 'ApiIntegration', {
+      connect: async (source, signal) => {
+        const client = await lab.connect(source, signal);
+        const execute = client.execute.bind(client);
+        client.execute = async (statement, options) => {
+          if (statement.text.startsWith('DROP')) await dropAll();
+          return execute(statement, options);
+        };
+        return client;
+      },
+    });
+
+    await expect(
+      deleteIntegration(apiIntegration, PROPERTIES, created.physicalResourceId, racing),
+    ).resolves.toEqual({ physicalResourceId: created.physicalResourceId });
+    expect(lab.snowflake.integration('ECHO_API')).toBeUndefined();
+  });
+
   it('fails the Delete naming both identities when the connection signs in as another user and role', async () => {
     const created = await createIntegration(apiIntegration, PROPERTIES, invocationFor(lab, 'ApiIntegration'));
     const elsewhere = invocationFor(lab, 'ApiIntegration', {

@@ -4,15 +4,21 @@ import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import { handler } from '../../../handler/snowflake/index';
 import { rotatedName } from '../../../handler/snowflake/resources/names';
 import {
+  digestOf,
   identityDigest,
   integrationPhysicalId,
   isCreator,
+  isDigested,
+  jsonPhysicalId,
   type Marker,
   madeByOwner,
   markedComment,
   markerOf,
   ownerInWords,
+  PhysicalIdTooLongError,
+  parseCreatorPart,
   parseIntegrationPhysicalId,
+  partHolds,
 } from '../../../handler/snowflake/resources/ownership';
 import { snowflakeSettings } from '../../../handler/snowflake/resources/session';
 import { explainAssumeRole } from '../../../handler/snowflake/resources/verify';
@@ -77,6 +83,40 @@ describe('ownership markers and ids', () => {
     [{ digest: identityDigest({ user: 'SVC', role: 'ROLE' }) }, { user: 'SVX', role: 'ROLE' }, false],
   ] as const)('knows the maker %o from the session %o: %s', (recorded, current, same) => {
     expect(isCreator(recorded, current)).toBe(same);
+  });
+
+  it('refuses an id no digest can bring under 1,024 bytes, before anything is written', () => {
+    const claim = {
+      kind: 'created',
+      name: 'I'.repeat(1100),
+      token: 'abcdef012345',
+      creator: { user: 'U', role: 'R' },
+    } as const;
+
+    expect(() => integrationPhysicalId('SnowflakeApiIntegration', claim)).toThrow(PhysicalIdTooLongError);
+    expect(() => jsonPhysicalId('P'.repeat(1100), ['a'])).toThrow(/over CloudFormation's 1024/);
+  });
+
+  it.each([
+    'SnowflakeApiIntegration:adopted+SVC/R:ECHO',
+    'SnowflakeApiIntegration:abcdef012345+SVC:ECHO',
+    'SnowflakeApiIntegration:abcdef012345+%E0%A4%A/R:ECHO',
+    'SnowflakeApiIntegration:abcdef012345+#xyz:ECHO',
+  ])('reads no claim from the malformed id %s', (id) => {
+    expect(parseIntegrationPhysicalId('SnowflakeApiIntegration', id)).toBeUndefined();
+  });
+
+  it.each([
+    [{ sha256: 'abc' }, true],
+    [{ sha256: 'abc', other: 1 }, false],
+    [['abc'], false],
+    ['abc', false],
+    [null, false],
+  ])('tells a digest part from a name: %o', (part, digested) => {
+    expect(isDigested(part)).toBe(digested);
+    expect(partHolds({ sha256: digestOf('x') }, 'x')).toBe(true);
+    expect(partHolds('x', 'x')).toBe(true);
+    expect(parseCreatorPart(['U'])).toBeUndefined();
   });
 
   it('keeps an integration id with long maker names under 1,024 bytes by a digest', () => {

@@ -464,3 +464,36 @@ describe('whose integration it is', () => {
     tally.failed += 1;
   });
 });
+
+describe('long names', () => {
+  it('keeps an external function’s physical id within 1,024 bytes, so that its Delete drops it', async () => {
+    // Two quoted names of 255 three-byte characters: 1,530 bytes of names alone.
+    const [schema, name] = ['s', 'n'].map((c) => `${c}${'€'.repeat(254)}`) as [string, string];
+    lab.snowflake.createDatabase('LAB', [schema]);
+    const template = integrationStack(NORMAL);
+    template.Resources.Function = {
+      Type: 'Custom::SnowflakeExternalFunction',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['SnowflakeFunction', 'Arn'] },
+        ServiceTimeout: 60,
+        Connection: { Ref: 'Connection' },
+        Database: 'LAB',
+        Schema: `"${schema}"`,
+        FunctionName: `"${name}"`,
+        Arguments: 'value VARIANT',
+        IntegrationName: { 'Fn::GetAtt': ['Integration', 'IntegrationName'] },
+        Url: `${PREFIX}echo`,
+      },
+    };
+    const stack = lab.cfn.stack('long-names');
+
+    const created = await stack.create(template, { Connection: tokenSecret, IntegrationName: 'LONG_NAMES' });
+
+    expect(created.status).toBe('CREATE_COMPLETE');
+    expect(Buffer.byteLength(stack.resource('Function')?.physicalId ?? '')).toBeLessThanOrEqual(1024);
+    expect(lab.snowflake.functions().filter((f) => f.name === name)).toHaveLength(1);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(lab.snowflake.functions().filter((f) => f.name === name)).toEqual([]);
+    tally.scenarios += 1;
+  });
+});

@@ -114,6 +114,10 @@ describe('upgrade from 0.1.0', () => {
     expect([...upgraded.requests, ...moved.requests].filter((r) => r.event.RequestType === 'Delete')).toEqual(
       [],
     );
+    // The new template tells the Snowflake function which stack it serves.
+    expect(stack.resource('SnowflakeFunction')?.properties.Environment).toEqual({
+      Variables: { SNOWFLAKE_STACK_ID: stack.stackId },
+    });
     expect(stack.resource('SnowflakeApiIntegration')?.physicalId).toBe(integrationId);
     expect(stack.resource('SnowflakeExternalFunction')?.physicalId).toBe(functionId);
     const after = lab.snowflake.integration(INTEGRATION);

@@ -1,6 +1,7 @@
 // The lifecycle of Custom::SnowflakeExternalFunction. The physical id names the function (database, schema,
-// name, argument types): a Create makes it with a plain CREATE, so it never replaces a function someone
-// else made; an Update of the same function replaces only its own (OR REPLACE); Delete drops it. When an
+// name, argument types) and its maker (user, role): a Create makes it with a plain CREATE, so it never
+// replaces a function someone else made; an Update of the same function replaces only its own (OR REPLACE);
+// Delete drops it, and reads "does not exist or not authorized" as gone only for its maker. When an
 // update moves the function to another integration or URL, a probe under another name proves the new path
 // before the function switches, so calls never meet a trust IAM has not propagated yet.
 

@@ -1,5 +1,6 @@
 // Custom::SnowflakeStage: an external stage on a storage integration, made only once Snowflake has proven
-// it can reach the location (SYSTEM$VALIDATE_STORAGE_INTEGRATION), retried through IAM's propagation.
+// it can reach the location (SYSTEM$VALIDATE_STORAGE_INTEGRATION), retried through IAM's propagation. Its
+// physical id names the stage and its maker; Delete reads 002003 as gone only for the maker (ownership.ts).
 // https://docs.snowflake.com/en/sql-reference/functions/system_validate_storage_integration: answers JSON
 //   {"status": "success"|"failure", "actions": {"LIST": {"status": …, "message": …}}}.
 // https://docs.snowflake.com/en/sql-reference/sql/create-stage: CREATE [OR REPLACE] STAGE name URL = '…'

@@ -1,5 +1,6 @@
 // Runs one parsed statement on the account: the dispatcher from statement type to its rules. Each rule's
 // page is cited where it is modelled (integrations.ts, functions.ts, stages.ts, validate-storage.ts).
+import { contextFunctions } from './context';
 import {
   alterFunction,
   callFunction,
@@ -39,6 +40,8 @@ export async function execute(statement: Statement, session: Session, space: Wor
       return dropFunction(statement, session, space);
     case 'callFunction':
       return callFunction(statement, session, space);
+    case 'contextFunctions':
+      return contextFunctions(statement.functions, session);
     case 'createStage':
       return createStage(statement, session, space);
     case 'dropStage':

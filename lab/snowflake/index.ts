@@ -14,3 +14,4 @@ export {
   SnowflakeStandIn,
   type SnowflakeStandInOptions,
 } from './server';
+export type { Grammar } from './sql/cursor';

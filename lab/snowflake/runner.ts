@@ -12,6 +12,7 @@ import { execute } from './execute';
 import type { SnowflakeFaultPlan } from './faults';
 import { resultBody } from './results';
 import type { Session, Workspace } from './session';
+import type { Grammar } from './sql/cursor';
 import { parseStatement } from './sql/parse';
 
 /** An HTTP answer of the SQL API. */
@@ -55,6 +56,7 @@ export class StatementRunner {
   constructor(
     private readonly space: Workspace,
     private readonly faults: SnowflakeFaultPlan,
+    private readonly grammar: Grammar = {},
   ) {}
 
   /** The statement of a handle, or undefined. */
@@ -116,7 +118,7 @@ export class StatementRunner {
       return;
     }
     try {
-      const statement = parseStatement(record.text);
+      const statement = parseStatement(record.text, this.grammar);
       this.executions.push({
         handle: record.handle,
         requestId: record.requestId,

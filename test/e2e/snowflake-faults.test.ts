@@ -417,3 +417,127 @@ describe('the connection secret', () => {
     },
   );
 });
+
+describe('whose integration it is', () => {
+  /** A stack named `stackName` (the lab gives each a new stack id) with one integration named `name`. */
+  async function deployNamed(stackName: string, name: string, template = integrationStack(NORMAL)) {
+    const stack = lab.cfn.stack(stackName);
+    const result = await stack.create(template, { Connection: tokenSecret, IntegrationName: name });
+    return { stack, result, reason: result.requests.find((r) => r.status === 'FAILED')?.reason };
+  }
+
+  it("fails a second stack of the same name (another account, region or a re-created stack), naming the first, and leaves the first's integration as it was", async () => {
+    const name = 'TWIN_INTEGRATION';
+    const first = await deployNamed('twin', name);
+    const before = lab.snowflake.integration(name);
+
+    const second = await deployNamed('twin', name);
+
+    expect(first.result.status).toBe('CREATE_COMPLETE');
+    expect(second.result.status).toBe('ROLLBACK_COMPLETE');
+    expect(second.reason).toContain(`made by stack "twin" in account 123456789012, region us-east-1`);
+    expect(second.reason).toContain(`stack id ${first.stack.stackId}`);
+    expect(second.reason).toContain('Adopt: true');
+    const after = lab.snowflake.integration(name);
+    expect(after?.externalId).toBe(before?.externalId);
+    expect(after?.values.get('COMMENT')).toContain(`stack=${first.stack.stackId}`);
+    expect((await first.stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(lab.snowflake.integration(name)).toBeUndefined();
+    tally.scenarios += 1;
+    tally.failed += 1;
+  });
+
+  it('fails the Delete when the secret now signs in as another user and role, naming both, and keeps the integration until the connection is restored', async () => {
+    lab.snowflake.createRole('OTHER_ROLE', ['CREATE INTEGRATION']);
+    lab.snowflake.createUser({ name: 'OTHER_SVC', roles: ['OTHER_ROLE'], defaultRole: 'OTHER_ROLE' });
+    const original = {
+      account: 'MYORG-MYACCOUNT',
+      user: USER,
+      token: lab.snowflake.addProgrammaticAccessToken(USER),
+    };
+    const secret = lab.secrets.putSecret('snowflake/changing', original).arn;
+    const stack = lab.cfn.stack('who-made-it');
+    const name = 'WHO_MADE_IT';
+    await stack.create(integrationStack(NORMAL), { Connection: secret, IntegrationName: name });
+    lab.secrets.putSecret('snowflake/changing', {
+      account: 'MYORG-MYACCOUNT',
+      user: 'OTHER_SVC',
+      token: lab.snowflake.addProgrammaticAccessToken('OTHER_SVC'),
+    });
+
+    const refused = await stack.delete();
+
+    expect(refused.status).toBe('DELETE_FAILED');
+    expect(refused.requests.at(-1)?.reason).toMatch(
+      new RegExp(
+        `API integration ${name} does not exist or is not authorized \\(002003\\)\\. This connection signs in as user OTHER_SVC with role OTHER_ROLE, and the API integration ${name} was made by user SVC with role ACCOUNTADMIN.*--stack-name who-made-it --retain-resources Integration`,
+      ),
+    );
+    expect(lab.snowflake.integration(name)).toBeDefined();
+
+    lab.secrets.putSecret('snowflake/changing', original);
+    const deleted = await stack.delete();
+
+    expect(deleted.status).toBe('DELETE_COMPLETE');
+    expect(lab.snowflake.integration(name)).toBeUndefined();
+    tally.scenarios += 1;
+    tally.failed += 1;
+  });
+
+  it("refuses an integration from a stack that borrows another stack's ServiceToken, and makes nothing", async () => {
+    const served = integrationStack(NORMAL);
+    const fn = served.Resources.SnowflakeFunction?.Properties as { Environment: { Variables: object } };
+    fn.Environment.Variables = { SNOWFLAKE_STACK_ID: { Ref: 'AWS::StackId' } };
+    const owner = await deployNamed('owner', 'OWNERS_INTEGRATION', served);
+    const borrowing = integrationStack(NORMAL);
+    delete borrowing.Resources.SnowflakeFunction;
+    const integration = borrowing.Resources.Integration?.Properties as Record<string, unknown>;
+    integration.ServiceToken = owner.stack.resource('SnowflakeFunction')?.attributes.Arn;
+    const before = lab.snowflake.executions.length;
+
+    const borrower = await deployNamed('borrower', 'BORROWED_INTEGRATION', borrowing);
+
+    expect(owner.result.status).toBe('CREATE_COMPLETE');
+    expect(borrower.result.status).toBe('ROLLBACK_COMPLETE');
+    expect(borrower.reason).toContain('This Snowflake function belongs to stack "owner"');
+    expect(borrower.reason).toContain('Deploy the Snowflake function in stack "borrower"');
+    expect(lab.snowflake.executions.length).toBe(before);
+    expect(lab.snowflake.integration('BORROWED_INTEGRATION')).toBeUndefined();
+    expect((await owner.stack.delete()).status).toBe('DELETE_COMPLETE');
+    tally.scenarios += 1;
+    tally.failed += 1;
+  });
+});
+
+describe('long names', () => {
+  it('keeps an external function’s physical id within 1,024 bytes, so that its Delete drops it', async () => {
+    // Two quoted names of 255 three-byte characters: 1,530 bytes of names alone.
+    const [schema, name] = ['s', 'n'].map((c) => `${c}${'€'.repeat(254)}`) as [string, string];
+    lab.snowflake.createDatabase('LAB', [schema]);
+    const template = integrationStack(NORMAL);
+    template.Resources.Function = {
+      Type: 'Custom::SnowflakeExternalFunction',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['SnowflakeFunction', 'Arn'] },
+        ServiceTimeout: 60,
+        Connection: { Ref: 'Connection' },
+        Database: 'LAB',
+        Schema: `"${schema}"`,
+        FunctionName: `"${name}"`,
+        Arguments: 'value VARIANT',
+        IntegrationName: { 'Fn::GetAtt': ['Integration', 'IntegrationName'] },
+        Url: `${PREFIX}echo`,
+      },
+    };
+    const stack = lab.cfn.stack('long-names');
+
+    const created = await stack.create(template, { Connection: tokenSecret, IntegrationName: 'LONG_NAMES' });
+
+    expect(created.status).toBe('CREATE_COMPLETE');
+    expect(Buffer.byteLength(stack.resource('Function')?.physicalId ?? '')).toBeLessThanOrEqual(1024);
+    expect(lab.snowflake.functions().filter((f) => f.name === name)).toHaveLength(1);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(lab.snowflake.functions().filter((f) => f.name === name)).toEqual([]);
+    tally.scenarios += 1;
+  });
+});

@@ -176,3 +176,18 @@ describe('the stand-in parser', () => {
     );
   });
 });
+
+describe('the stand-in grammar for older releases', () => {
+  const withEmptyList = `CREATE API INTEGRATION i API_PROVIDER = aws_api_gateway API_AWS_ROLE_ARN = 'arn:aws:iam::123456789012:role/r'
+    API_ALLOWED_PREFIXES = ('https://x.execute-api.us-east-1.amazonaws.com/p/') API_BLOCKED_PREFIXES = () ENABLED = TRUE`;
+
+  it('refuses an empty list by default, as the documented grammar has one item or more', () => {
+    expect(() => parseStatement(withEmptyList)).toThrow(SnowflakeError);
+  });
+
+  it('takes an empty list as none when told to, for the SQL 0.1.0 sent', () => {
+    const statement = parseStatement(withEmptyList, { acceptEmptyLists: true });
+
+    expect(statement).toMatchObject({ properties: { API_BLOCKED_PREFIXES: { kind: 'list', items: [] } } });
+  });
+});

@@ -206,3 +206,31 @@ describe('Snowflake stand-in: faults', () => {
     expect(snowflake.integration('SLOW_API')).toBeUndefined();
   });
 });
+
+describe('Snowflake stand-in: who the session is', () => {
+  it('answers CURRENT_USER() and CURRENT_ROLE() with the signed-in user and the request role', async () => {
+    snowflake.createRole('OPS');
+    snowflake.createUser({ name: 'MULTI', rsaPublicKey: key.publicKeyPem, roles: ['ACCOUNTADMIN', 'OPS'] });
+    const multi = keyPairJwt('XY12345', 'MULTI', key);
+
+    const both = await run('SELECT CURRENT_USER(), CURRENT_ROLE()');
+    const asOps = await submit(snowflake.endpoint, 'SELECT CURRENT_ROLE(), CURRENT_USER()', {
+      token: multi,
+      role: 'OPS',
+    });
+
+    expect(both).toMatchObject({ status: 200, body: { data: [['ADMIN', 'ACCOUNTADMIN']] } });
+    expect(asOps).toMatchObject({ status: 200, body: { data: [['OPS', 'MULTI']] } });
+    expect(asOps.body.resultSetMetaData?.rowType?.map((c) => c.name)).toEqual([
+      'CURRENT_ROLE()',
+      'CURRENT_USER()',
+    ]);
+  });
+
+  it.each(['SELECT CURRENT_USER', 'SELECT CURRENT_USER(1)', 'SELECT CURRENT_USER(), NOW()'])(
+    'refuses %s as a syntax error',
+    async (statement) => {
+      expect(await run(statement)).toMatchObject({ status: 422, body: { code: '001003' } });
+    },
+  );
+});

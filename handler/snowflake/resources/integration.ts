@@ -1,9 +1,10 @@
 // The lifecycle of an integration (API or storage): Create DESCRIBEs first and never takes over one it did
 // not make unless told to adopt it; Update ALTERs in place, or replaces for a new name, provider or
-// Rotation; Delete drops only what its marker says this resource made (ownership.ts).
+// Rotation; Delete drops only what its marker says this resource made, and reads "does not exist or not
+// authorized" as gone only when signed in as the integration's maker (ownership.ts).
 
 import { CustomResourceError } from '../../framework/errors';
-import type { Outcome } from '../../framework/framework';
+import type { Outcome, Owner } from '../../framework/framework';
 import { log } from '../../framework/log';
 import type { ConnectionSource } from '../client/connection';
 import { NotAuthorizedError } from '../client/errors';
@@ -12,16 +13,19 @@ import { type SqlText, sql } from '../client/sql';
 import type { SqlApiClient } from '../client/sql-api';
 import { storedIdentifier } from './names';
 import {
+  checkServedStack,
   type IntegrationClaim,
   integrationPhysicalId,
+  type Marker,
   madeByOwner,
   markedComment,
   markerOf,
   newToken,
+  ownerInWords,
   parseIntegrationPhysicalId,
 } from './ownership';
 import { PropertyReader } from './properties';
-import type { SnowflakeInvocation } from './session';
+import { confirmGone, type SnowflakeInvocation, sessionIdentity } from './session';
 
 /** What every integration's properties declare. */
 export interface IntegrationSpec {
@@ -68,6 +72,7 @@ export async function createIntegration<Spec extends IntegrationSpec>(
   invocation: SnowflakeInvocation,
 ): Promise<Outcome> {
   const spec = kind.parse(properties);
+  checkServedStack(invocation.servedStackId, invocation.owner);
   const client = await invocation.connect(spec.connection, invocation.signal);
   const { claim, described } = await establish(kind, spec, client, invocation, (id) => {
     invocation.failedPhysicalId = id;
@@ -92,14 +97,25 @@ export async function updateIntegration<Spec extends IntegrationSpec>(
   const old = parsedOrUndefined(kind, oldProperties);
   const client = await invocation.connect(spec.connection, invocation.signal);
   if (claim && old && sameIntegration(old, spec)) {
-    return outcome(kind, claim, await alterInPlace(kind, spec, claim, client, invocation), []);
+    // The id stays as it was, in whatever format made it: a new id would be a replacement to CloudFormation.
+    const described = await alterInPlace(kind, spec, claim, client, invocation);
+    return { ...outcome(kind, claim, described, []), physicalResourceId: physicalId };
+  }
+  if (claim && old && old.name === spec.name) {
+    // The same name with a new provider: only CREATE OR REPLACE could make it, which cuts the stages and
+    // functions linked to the integration (create-storage-integration's caution). Refused before any statement.
+    throw new IntegrationChangedError(
+      `The ${kind.label} ${spec.name} cannot change in place to what these properties declare (${spec.identity.join(', ')}): give Rotation a new value (or a new IntegrationName) to make a new integration beside it.`,
+    );
   }
   const previous = claim ? await describe(kind, client, claim.name, invocation.signal) : undefined;
   // CloudFormation never learns of a replacement that failed, so it would never drop it: undo it then.
   const { claim: next, described } = await establish(kind, spec, client, invocation, (id) => {
     const made = parseIntegrationPhysicalId(kind.idPrefix, id);
     invocation.undo =
-      made?.kind === 'created' ? (signal) => dropOwned(kind, client, made, signal) : undefined;
+      made?.kind === 'created'
+        ? (signal) => dropOwned(kind, client, made, invocation.owner, signal)
+        : undefined;
   });
   invocation.undo = undefined;
   const kept = previous && previous.externalId !== described.externalId ? [previous.externalId] : [];
@@ -124,12 +140,14 @@ export async function deleteIntegration<Spec extends IntegrationSpec>(
   const connection = reader.connection();
   reader.done();
   const client = await invocation.connect(connection, invocation.signal);
-  await dropOwned(kind, client, claim, invocation.signal);
+  await dropOwned(kind, client, claim, invocation.owner, invocation.signal);
   return { physicalResourceId: physicalId };
 }
 
-// DESCRIBE first: absent → CREATE; made by this resource before (a leftover) → CREATE OR REPLACE;
-// anyone else's → refused, unless Adopt: then ALTERed and left in place on Delete.
+// DESCRIBE first: absent → CREATE; left over by this very resource (its stack id and logical id) → ALTERed,
+// never replaced: stages and functions link to an integration by a hidden id, which CREATE OR REPLACE breaks
+// (https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration, its caution); anyone else's
+// (another stack id, a 0.1 marker, no marker) → refused, unless Adopt: then ALTERed and left in place on Delete.
 async function establish<Spec extends IntegrationSpec>(
   kind: IntegrationKind<Spec>,
   spec: Spec,
@@ -137,24 +155,31 @@ async function establish<Spec extends IntegrationSpec>(
   invocation: SnowflakeInvocation,
   mayHaveWritten: (physicalId: string) => void,
 ): Promise<{ claim: IntegrationClaim; described: Described }> {
-  const { signal } = invocation;
+  const { signal, owner } = invocation;
+  checkServedStack(invocation.servedStackId, owner);
   const existing = await describe(kind, client, spec.name, signal);
-  if (existing && !madeByOwner(existing.comment, invocation.owner)) {
-    if (!spec.adopt) throw existsError(kind, spec.name, existing);
+  const marker = markerOf(existing?.comment);
+  if (existing && !madeByOwner(marker, owner)) {
+    if (!spec.adopt) throw existsError(kind, spec.name, existing, marker);
     const claim: IntegrationClaim = { kind: 'adopted', name: spec.name };
     for (const statement of kind.alterSql(spec, spec.comment)) {
       await client.execute(statement, { signal, privilege: `OWNERSHIP of ${spec.name}` });
     }
     return { claim, described: await describeOrFail(kind, client, spec.name, signal) };
   }
-  const claim: IntegrationClaim = { kind: 'created', name: spec.name, token: newToken() };
+  const creator = await sessionIdentity(client, signal);
+  const claim: IntegrationClaim = { kind: 'created', name: spec.name, token: newToken(), creator };
   // From here on the integration may exist: a failure must leave an id whose Delete drops it.
   mayHaveWritten(integrationPhysicalId(kind.idPrefix, claim));
-  const comment = markedComment(spec.comment, invocation.owner, claim.token);
-  await client.execute(kind.createSql(spec, comment, existing !== undefined), {
-    signal,
-    privilege: PRIVILEGE,
-  });
+  const comment = markedComment(spec.comment, owner, claim.token, creator);
+  if (existing) {
+    log('info', 'Altering what this resource left over in an earlier attempt', { integration: spec.name });
+    for (const statement of kind.alterSql(spec, comment)) {
+      await client.execute(statement, { signal, privilege: `OWNERSHIP of ${spec.name}` });
+    }
+  } else {
+    await client.execute(kind.createSql(spec, comment, false), { signal, privilege: PRIVILEGE });
+  }
   return { claim, described: await describeOrFail(kind, client, spec.name, signal) };
 }
 
@@ -169,7 +194,7 @@ async function alterInPlace<Spec extends IntegrationSpec>(
   const current = await describe(kind, client, claim.name, signal);
   if (!current) {
     throw new IntegrationChangedError(
-      `The ${kind.label} ${claim.name} no longer exists: it was dropped outside CloudFormation. Give Rotation a new value to create a new one.`,
+      `Snowflake answers that the ${kind.label} ${claim.name} does not exist or is not authorized: it was dropped outside CloudFormation, or the connection's user or role no longer sees it. Restore the connection, or give Rotation a new value to create a new one.`,
     );
   }
   if (claim.kind === 'created' && markerOf(current.comment)?.token !== claim.token) {
@@ -177,32 +202,43 @@ async function alterInPlace<Spec extends IntegrationSpec>(
       `The ${kind.label} ${claim.name} is not the one this stack created (its COMMENT no longer ends with the stack's marker): it was re-created outside CloudFormation. Give Rotation a new value to create a new one, or drop it.`,
     );
   }
+  // The marker is rewritten in this version's format, with the same token: a 0.1 marker gains the stack id.
   const comment =
-    claim.kind === 'created' ? markedComment(spec.comment, invocation.owner, claim.token) : spec.comment;
+    claim.kind === 'created'
+      ? markedComment(spec.comment, invocation.owner, claim.token, claim.creator)
+      : spec.comment;
   for (const statement of kind.alterSql(spec, comment)) {
     await client.execute(statement, { signal, privilege: `OWNERSHIP of ${claim.name}` });
   }
   return describeOrFail(kind, client, claim.name, signal);
 }
 
+// Drops the integration while its marker holds this resource's token. 002003 is "gone" only for its maker.
 async function dropOwned<Spec extends IntegrationSpec>(
   kind: IntegrationKind<Spec>,
   client: SqlApiClient,
   claim: Extract<IntegrationClaim, { kind: 'created' }>,
+  owner: Owner,
   signal: AbortSignal,
 ): Promise<void> {
+  const hidden = { what: `${kind.label} ${claim.name}`, creator: claim.creator, owner };
   const current = await describe(kind, client, claim.name, signal);
-  if (!current) return log('info', 'The integration is gone already', { integration: claim.name });
+  if (!current) return confirmGone(client, hidden, signal);
   if (markerOf(current.comment)?.token !== claim.token) {
     return log('warn', 'Left the integration in place: its marker is not the one this resource wrote', {
       integration: claim.name,
       comment: current.comment,
     });
   }
-  await client.execute(sql`DROP INTEGRATION IF EXISTS ${storedIdentifier(claim.name)}`, {
-    signal,
-    privilege: `OWNERSHIP of ${claim.name}`,
-  });
+  try {
+    await client.execute(sql`DROP INTEGRATION ${storedIdentifier(claim.name)}`, {
+      signal,
+      privilege: `OWNERSHIP of ${claim.name}`,
+    });
+  } catch (error) {
+    if (!(error instanceof NotAuthorizedError)) throw error;
+    await confirmGone(client, hidden, signal);
+  }
 }
 
 /** DESCRIBE INTEGRATION; undefined when Snowflake says it does not exist (or the role may not see it). */
@@ -247,10 +283,12 @@ function existsError<Spec extends IntegrationSpec>(
   kind: IntegrationKind<Spec>,
   name: string,
   existing: Described,
+  marker: Marker | undefined,
 ): IntegrationExistsError {
   const other = existing.externalId ? '' : ' (another kind of integration)';
+  const made = marker ? `; its COMMENT says it was made by ${ownerInWords(marker)}` : '';
   return new IntegrationExistsError(
-    `An integration ${name} exists already in Snowflake${other}, and this stack did not create it as its ${kind.label}: a stack never takes one over silently. Choose another IntegrationName, drop it (DROP INTEGRATION ${name}), or set Adopt: true to manage it from this stack (an adopted integration is altered, and left in place on Delete).`,
+    `An integration ${name} exists already in Snowflake${other}, and this stack did not create it as its ${kind.label}${made}. A stack never takes one over silently. Choose another IntegrationName, drop it (DROP INTEGRATION ${name}) if nothing uses it, or set Adopt: true to manage it from this stack (an adopted integration is altered, and left in place on Delete).`,
   );
 }
 

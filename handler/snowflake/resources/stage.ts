@@ -1,5 +1,6 @@
 // Custom::SnowflakeStage: an external stage on a storage integration, made only once Snowflake has proven
-// it can reach the location (SYSTEM$VALIDATE_STORAGE_INTEGRATION), retried through IAM's propagation.
+// it can reach the location (SYSTEM$VALIDATE_STORAGE_INTEGRATION), retried through IAM's propagation. Its
+// physical id names the stage and its maker; Delete reads 002003 as gone only for the maker (ownership.ts).
 // https://docs.snowflake.com/en/sql-reference/functions/system_validate_storage_integration: answers JSON
 //   {"status": "success"|"failure", "actions": {"LIST": {"status": …, "message": …}}}.
 // https://docs.snowflake.com/en/sql-reference/sql/create-stage: CREATE [OR REPLACE] STAGE name URL = '…'
@@ -13,18 +14,32 @@ import type { Outcome } from '../../framework/framework';
 import { log } from '../../framework/log';
 import { sleep } from '../../framework/retry';
 import type { ConnectionSource } from '../client/connection';
-import { StatementFailedError } from '../client/errors';
+import { NotAuthorizedError, StatementFailedError } from '../client/errors';
 import { type SqlText, sql, stringLiteral } from '../client/sql';
 import type { SqlApiClient } from '../client/sql-api';
 import { storedIdentifier } from './names';
+import {
+  type Creator,
+  checkServedStack,
+  creatorPart,
+  type Identity,
+  type IdPart,
+  isDigested,
+  jsonPhysicalId,
+  parseCreatorPart,
+  partHolds,
+} from './ownership';
 import { PropertyReader } from './properties';
-import type { SnowflakeInvocation } from './session';
+import { confirmGone, type SnowflakeInvocation, sessionIdentity } from './session';
 
 /** Snowflake could not reach the location through the integration in the time given. */
 export class StageValidationError extends CustomResourceError {}
 
 /** The stage exists already and this resource did not create it. */
 export class StageExistsError extends CustomResourceError {}
+
+/** The id keeps a digest of the stage's name, and the Delete's properties name another stage. */
+export class StageIdMismatchError extends CustomResourceError {}
 
 interface StageSpec {
   connection: ConnectionSource;
@@ -49,14 +64,14 @@ const VERIFY_MARGIN_MS = 15_000;
 /** Validates the location, then creates the stage. */
 export async function createStage(properties: unknown, invocation: SnowflakeInvocation): Promise<Outcome> {
   const spec = parseStageProperties(properties);
+  checkServedStack(invocation.servedStackId, invocation.owner);
   const client = await invocation.connect(spec.connection, invocation.signal);
   const validation = spec.validate ? await validated(client, spec, invocation) : 'not asked';
   const marker = invocation.failedPhysicalId;
-  invocation.failedPhysicalId = stagePhysicalId(spec);
-  await createOwn(client, spec, invocation, () => {
-    invocation.failedPhysicalId = marker;
+  const physicalId = await createOwn(client, spec, invocation, (id) => {
+    invocation.failedPhysicalId = id ?? marker;
   });
-  return outcome(spec, validation);
+  return outcome(spec, physicalId, validation);
 }
 
 /**
@@ -72,36 +87,46 @@ export async function updateStage(
   const spec = parseStageProperties(properties);
   const client = await invocation.connect(spec.connection, invocation.signal);
   const validation = spec.validate ? await validated(client, spec, invocation) : 'not asked';
-  if (stagePhysicalId(spec) === physicalId) {
+  if (namesStage(physicalId, spec)) {
     if (stageChanged(oldProperties, spec)) {
       await client.execute(alterStageSql(spec), { signal: invocation.signal, privilege: ALTER_PRIVILEGE });
     }
-    return outcome(spec, validation);
+    return outcome(spec, physicalId, validation);
   }
-  invocation.undo = (signal) => dropStage(client, spec, signal);
-  await createOwn(client, spec, invocation, () => {
-    invocation.undo = undefined;
+  checkServedStack(invocation.servedStackId, invocation.owner);
+  const newId = await createOwn(client, spec, invocation, (id) => {
+    invocation.undo = id ? (signal) => dropStage(client, spec, signal) : undefined;
   });
   invocation.undo = undefined;
-  return outcome(spec, validation);
+  return outcome(spec, newId, validation);
 }
 
-/** Drops the stage the id names; any other id names nothing. */
+/** Drops the stage the id names; any other id names nothing. 002003 is "gone" only for the stage's maker. */
 export async function deleteStage(
   properties: unknown,
   physicalId: string,
   invocation: SnowflakeInvocation,
 ): Promise<Outcome> {
-  const target = parseStagePhysicalId(physicalId);
-  if (!target) {
+  const claim = parseStagePhysicalId(physicalId);
+  if (!claim) {
     log('info', 'Nothing to drop: the physical id names no stage', { physicalId });
     return { physicalResourceId: physicalId };
   }
   const reader = new PropertyReader(properties, 'Custom::SnowflakeStage', 'any');
   const connection = reader.connection();
   reader.done();
+  const target = stageOf(claim, declaredStage(properties));
   const client = await invocation.connect(connection, invocation.signal);
-  await dropStage(client, target, invocation.signal);
+  const what = `stage ${target.database}.${target.schema}.${target.name}`;
+  try {
+    await client.execute(sql`DROP STAGE ${stageName(target)}`, {
+      signal: invocation.signal,
+      privilege: 'OWNERSHIP of the stage',
+    });
+  } catch (error) {
+    if (!(error instanceof NotAuthorizedError)) throw error;
+    await confirmGone(client, { what, creator: claim.creator, owner: invocation.owner }, invocation.signal);
+  }
   return { physicalResourceId: physicalId };
 }
 
@@ -125,23 +150,69 @@ export function parseStageProperties(properties: unknown): StageSpec {
   return spec;
 }
 
-/** The id naming a stage: database, schema and name as JSON after the prefix. */
-export function stagePhysicalId(spec: StageTarget): string {
-  return `${PREFIX}${JSON.stringify([spec.database, spec.schema, spec.name])}`;
+/** What a stage's physical id holds: its names (each itself or a digest) and, since 0.2, its maker. */
+export interface StageClaim {
+  parts: [IdPart<string>, IdPart<string>, IdPart<string>];
+  /** Undefined for ids made by 0.1. */
+  creator?: Creator;
 }
 
-/** The stage an id names, or undefined for any other id. */
-export function parseStagePhysicalId(physicalId: string): StageTarget | undefined {
+/** The id naming a stage: `["<database>","<schema>","<name>",["<user>","<role>"]]` after the prefix, long parts digested. */
+export function stagePhysicalId(spec: StageTarget, creator: Identity): string {
+  return jsonPhysicalId(PREFIX, [spec.database, spec.schema, spec.name, creatorPart(creator)]);
+}
+
+/** The stage an id names, or undefined for any other id. 0.1's ids hold the three names only. */
+export function parseStagePhysicalId(physicalId: string): StageClaim | undefined {
   if (!physicalId.startsWith(PREFIX)) return undefined;
   try {
     const parts = JSON.parse(physicalId.slice(PREFIX.length)) as unknown;
-    if (!Array.isArray(parts) || parts.length !== 3 || !parts.every((p) => typeof p === 'string' && p !== ''))
-      return undefined;
-    const [database, schema, name] = parts as [string, string, string];
-    return { database, schema, name };
+    if (!Array.isArray(parts) || (parts.length !== 3 && parts.length !== 4)) return undefined;
+    const names = parts.slice(0, 3);
+    if (!names.every((p) => (typeof p === 'string' && p !== '') || isDigested(p))) return undefined;
+    const creator = parts.length === 4 ? parseCreatorPart(parts[3]) : undefined;
+    if (parts.length === 4 && !creator) return undefined;
+    return {
+      parts: names as StageClaim['parts'],
+      ...(creator ? { creator } : {}),
+    };
   } catch {
     return undefined;
   }
+}
+
+/** Whether the id names this stage, in either format. */
+export function namesStage(physicalId: string, target: StageTarget): boolean {
+  const claim = parseStagePhysicalId(physicalId);
+  return claim !== undefined && stageOf(claim, target, false) !== undefined;
+}
+
+// The stage the properties declare, as stored names; none when they do not parse (a Delete needs them only for digests).
+function declaredStage(properties: unknown): StageTarget {
+  try {
+    const { database, schema, name } = parseStageProperties(properties);
+    return { database, schema, name };
+  } catch {
+    return { database: '', schema: '', name: '' };
+  }
+}
+
+/** The stage a claim names: its own names, and the properties' where the id keeps only a digest. */
+function stageOf(claim: StageClaim, properties: StageTarget): StageTarget;
+function stageOf(claim: StageClaim, properties: StageTarget, strict: false): StageTarget | undefined;
+function stageOf(claim: StageClaim, properties: StageTarget, strict = true): StageTarget | undefined {
+  const given = [properties.database, properties.schema, properties.name];
+  const named = claim.parts.map((part, i) => (isDigested(part) ? given[i] : part));
+  const held = claim.parts.every((part, i) => partHolds(part, named[i]));
+  const same = strict || named.every((name, i) => name === given[i]);
+  if (held && same) {
+    const [database = '', schema = '', name = ''] = named;
+    return { database, schema, name };
+  }
+  if (!strict) return undefined;
+  throw new StageIdMismatchError(
+    "The physical id keeps a digest of the stage's long name, and the properties do not match it: delete with the properties the stage was made with.",
+  );
 }
 
 // Until the report says success: an assume-role failure is IAM propagating; any other failure is final.
@@ -187,22 +258,27 @@ async function validationReport(
   }
 }
 
+// A plain CREATE: a stage of that name that exists already is someone else's, never replaced. Reports the
+// id whose Delete drops it once the stage may exist (undefined again when nothing was written).
 async function createOwn(
   client: SqlApiClient,
   spec: StageSpec,
   invocation: SnowflakeInvocation,
-  nothingWritten: () => void,
-): Promise<void> {
+  mayHaveWritten: (physicalId: string | undefined) => void,
+): Promise<string> {
+  const physicalId = stagePhysicalId(spec, await sessionIdentity(client, invocation.signal));
+  mayHaveWritten(physicalId);
   try {
     await client.execute(createStageSql(spec), { signal: invocation.signal, privilege: PRIVILEGE });
   } catch (error) {
     if (!(error instanceof StatementFailedError && error.failure.code === '002002')) throw error;
-    nothingWritten();
+    mayHaveWritten(undefined);
     throw new StageExistsError(
       `The stage ${spec.database}.${spec.schema}.${spec.name} exists already, and this stack did not create it. Choose another StageName, or drop it.`,
       { cause: error },
     );
   }
+  return physicalId;
 }
 
 function stageName(target: StageTarget): SqlText {
@@ -241,9 +317,9 @@ async function dropStage(client: SqlApiClient, target: StageTarget, signal: Abor
   });
 }
 
-function outcome(spec: StageSpec, validation: string): Outcome {
+function outcome(spec: StageSpec, physicalId: string, validation: string): Outcome {
   return {
-    physicalResourceId: stagePhysicalId(spec),
+    physicalResourceId: physicalId,
     data: { StageName: `${spec.database}.${spec.schema}.${spec.name}`, Validation: validation },
   };
 }

@@ -10,10 +10,22 @@ export type PropertyValue =
   | { kind: 'list'; items: string[] };
 
 /** Reads tokens front to back; every `expect` that fails throws Snowflake's 001003 at that token. */
+/** Where the stand-in's grammar is looser than the documented one, to model objects older releases made. */
+export interface Grammar {
+  /**
+   * Take an empty `()` list. 0.1.0 sent `API_BLOCKED_PREFIXES = ()`; the pages' grammar shows one item or
+   * more and is silent on `()`: upgrade tests take it, to model the stacks 0.1.0 made where Snowflake did.
+   */
+  acceptEmptyLists?: boolean;
+}
+
 export class Cursor {
   private at = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  constructor(
+    private readonly tokens: readonly Token[],
+    private readonly grammar: Grammar = {},
+  ) {}
 
   /** The next token, unread. */
   peek(offset = 0): Token | undefined {
@@ -108,6 +120,7 @@ export class Cursor {
   private stringList(): string[] {
     this.expectSymbol('(');
     const items: string[] = [];
+    if (this.grammar.acceptEmptyLists && this.acceptSymbol(')')) return items;
     do items.push(this.string());
     while (this.acceptSymbol(','));
     this.expectSymbol(')');

@@ -1,7 +1,7 @@
 // From a statement's text to a typed Statement: one statement per request, and only the shapes the
 // stand-in serves; anything else is Snowflake's syntax error 001003 at the first token not understood.
 import { statementCount } from '../errors';
-import { Cursor, type PropertyValue } from './cursor';
+import { Cursor, type Grammar, type PropertyValue } from './cursor';
 import {
   parseAlterFunction,
   parseAlterStage,
@@ -13,7 +13,7 @@ import {
 } from './parse-alter';
 import { parseCallFunction, parseCreateExternalFunction, parseDropFunction } from './parse-function';
 import { parseCreateStage, parseDropStage } from './parse-stage';
-import type { IntegrationCategory, Statement } from './statements';
+import type { ContextFunction, IntegrationCategory, Statement } from './statements';
 import { type Token, tokenize } from './tokens';
 
 const API_PROPERTIES = [
@@ -43,11 +43,11 @@ const REQUIRED: Record<IntegrationCategory, readonly string[]> = {
 };
 
 /** The one statement of a request's text. */
-export function parseStatement(text: string): Statement {
+export function parseStatement(text: string, grammar: Grammar = {}): Statement {
   const tokens = tokenize(text);
   const count = statementsIn(tokens);
   if (count > 1) throw statementCount(count);
-  const cursor = new Cursor(tokens);
+  const cursor = new Cursor(tokens, grammar);
   const statement = parseOne(cursor, text);
   cursor.end();
   return statement;
@@ -98,8 +98,28 @@ function parseOne(cursor: Cursor, text: string): Statement {
     const ifExists = cursor.accept('IF', 'EXISTS');
     return { type: 'dropIntegration', category, name: cursor.identifier(), ifExists };
   }
-  if (cursor.accept('SELECT')) return parseCallFunction(cursor, text);
+  if (cursor.accept('SELECT')) {
+    return CONTEXT_FUNCTIONS.includes(cursor.peek()?.text as ContextFunction)
+      ? parseContextFunctions(cursor)
+      : parseCallFunction(cursor, text);
+  }
   return cursor.fail();
+}
+
+const CONTEXT_FUNCTIONS: readonly ContextFunction[] = ['CURRENT_USER', 'CURRENT_ROLE'];
+
+// SELECT CURRENT_USER(), CURRENT_ROLE(): context functions take no argument.
+function parseContextFunctions(cursor: Cursor): Statement {
+  const functions: ContextFunction[] = [];
+  do {
+    const fn = cursor.peek()?.text as ContextFunction;
+    if (!CONTEXT_FUNCTIONS.includes(fn)) return cursor.fail();
+    cursor.take();
+    cursor.expectSymbol('(');
+    cursor.expectSymbol(')');
+    functions.push(fn);
+  } while (cursor.acceptSymbol(','));
+  return { type: 'contextFunctions', functions };
 }
 
 function parseCreate(cursor: Cursor): Statement {

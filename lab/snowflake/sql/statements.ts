@@ -5,6 +5,9 @@ import type { PropertyValue } from './cursor';
 /** Which kind of integration a statement names; undefined when it says only INTEGRATION. */
 export type IntegrationCategory = 'API' | 'STORAGE';
 
+/** The context functions the stand-in answers: who the session is. */
+export type ContextFunction = 'CURRENT_USER' | 'CURRENT_ROLE';
+
 /** A name with its optional database and schema. */
 export interface QualifiedName {
   database?: string;
@@ -52,6 +55,7 @@ export type Statement =
     }
   | { type: 'dropFunction'; name: QualifiedName; ifExists: boolean; argumentTypes: string[] }
   | { type: 'callFunction'; name: QualifiedName; arguments: Argument[]; column: string }
+  | { type: 'contextFunctions'; functions: ContextFunction[] }
   | {
       type: 'createStage';
       name: QualifiedName;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { identifier, sql } from '../../../handler/snowflake/client/sql';
+import { identifier, sql, stringLiteral } from '../../../handler/snowflake/client/sql';
 import type { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import { apiIntegration } from '../../../handler/snowflake/resources/api-integration';
 import {
@@ -9,8 +9,19 @@ import {
   IntegrationExistsError,
   updateIntegration,
 } from '../../../handler/snowflake/resources/integration';
+import { ForeignStackError } from '../../../handler/snowflake/resources/ownership';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
-import { API_URL, FAILED_CREATE, invocationFor, ROLE_ARN, type SnowflakeLab, startSnowflakeLab } from './lab';
+import { ObjectHiddenError } from '../../../handler/snowflake/resources/session';
+import {
+  API_URL,
+  connectAs,
+  FAILED_CREATE,
+  invocationFor,
+  ROLE_ARN,
+  type SnowflakeLab,
+  STACK_ID,
+  startSnowflakeLab,
+} from './lab';
 
 let lab: SnowflakeLab;
 
@@ -47,7 +58,9 @@ describe('Custom::SnowflakeApiIntegration', () => {
     const outcome = await createIntegration(apiIntegration, { ...PROPERTIES, Comment: 'echo' }, invocation);
 
     const stored = lab.snowflake.integration('ECHO_API');
-    expect(outcome.physicalResourceId).toMatch(/^SnowflakeApiIntegration:[a-f0-9]{12}:ECHO_API$/);
+    expect(outcome.physicalResourceId).toMatch(
+      /^SnowflakeApiIntegration:[a-f0-9]{12}\+SVC\/ACCOUNTADMIN:ECHO_API$/,
+    );
     expect(outcome.data).toEqual({
       IntegrationName: 'ECHO_API',
       IamUserArn: lab.snowflake.iamUserArn,
@@ -56,7 +69,9 @@ describe('Custom::SnowflakeApiIntegration', () => {
     });
     expect(stored?.values.get('API_AWS_ROLE_ARN')).toBe(ROLE_ARN);
     expect(stored?.values.get('COMMENT')).toMatch(
-      /^echo \[CloudFormation one-deploy\/ApiIntegration [a-f0-9]{12}\]$/,
+      new RegExp(
+        `^echo \\[CloudFormation one-deploy/ApiIntegration [a-f0-9]{12} stack=${STACK_ID} by=SVC/ACCOUNTADMIN\\]$`,
+      ),
     );
     expect(invocation.failedPhysicalId).toBe(outcome.physicalResourceId);
   });
@@ -190,24 +205,24 @@ describe('Custom::SnowflakeApiIntegration', () => {
     expect(outcome.data?.IntegrationName).toMatch(/^ECHO_API_R[0-9A-F]{10}$/);
   });
 
-  it('replaces in place under the same name on a new ApiProvider, and the old id then drops nothing', async () => {
+  it('refuses a new ApiProvider under the same name, which only a replace could make, and changes nothing', async () => {
     const invocation = invocationFor(lab, 'ApiIntegration');
     const created = await createIntegration(apiIntegration, PROPERTIES, invocation);
+    const executed = lab.snowflake.executions.length;
     const next = { ...PROPERTIES, ApiProvider: 'aws_private_api_gateway' };
 
-    const updated = await updateIntegration(
+    const updating = updateIntegration(
       apiIntegration,
       next,
       PROPERTIES,
       created.physicalResourceId,
       invocation,
     );
-    await deleteIntegration(apiIntegration, PROPERTIES, created.physicalResourceId, invocation);
 
-    expect(updated.physicalResourceId).not.toBe(created.physicalResourceId);
-    expect(lab.snowflake.integration('ECHO_API')?.values.get('API_PROVIDER')).toMatch(
-      /^aws_private_api_gateway$/i,
-    );
+    await expect(updating).rejects.toThrow(IntegrationChangedError);
+    await expect(updating).rejects.toThrow(/cannot change in place.*Rotation/);
+    expect(lab.snowflake.executions.length).toBe(executed);
+    expect(lab.snowflake.integration('ECHO_API')?.externalId).toBe(created.data?.ExternalId);
   });
 
   it('leaves an integration re-created by hand under its name on Delete', async () => {
@@ -222,7 +237,7 @@ describe('Custom::SnowflakeApiIntegration', () => {
   });
 
   it.each([
-    ['dropped', /no longer exists.*Rotation/],
+    ['dropped', /does not exist or is not authorized.*Rotation/],
     ['re-created', /not the one this stack created/],
   ])('refuses to alter an integration %s outside CloudFormation', async (what, reason) => {
     const invocation = invocationFor(lab, 'ApiIntegration');
@@ -256,17 +271,29 @@ describe('Custom::SnowflakeApiIntegration', () => {
     },
   );
 
-  it('takes over its own leftover of an earlier failed create, with a new external id', async () => {
+  it('alters its own leftover of an earlier failed create, never replacing it: the external id stays', async () => {
     const leftover = await createIntegration(
       apiIntegration,
       PROPERTIES,
       invocationFor(lab, 'ApiIntegration'),
     );
+    const from = lab.snowflake.executions.length;
 
     const outcome = await createIntegration(apiIntegration, PROPERTIES, invocationFor(lab, 'ApiIntegration'));
+    // The leftover's id, sent by CloudFormation's Delete after the retry, names a token no longer there.
+    await deleteIntegration(
+      apiIntegration,
+      PROPERTIES,
+      leftover.physicalResourceId,
+      invocationFor(lab, 'ApiIntegration'),
+    );
 
+    const sent = lab.snowflake.executions.slice(from).map((e) => e.statement);
+    expect(sent.some((text) => /^ALTER API INTEGRATION/.test(text))).toBe(true);
+    expect(sent.filter((text) => /CREATE|DROP/.test(text))).toEqual([]);
     expect(outcome.physicalResourceId).not.toBe(leftover.physicalResourceId);
-    expect(outcome.data?.ExternalId).not.toBe(leftover.data?.ExternalId);
+    expect(outcome.data?.ExternalId).toBe(leftover.data?.ExternalId);
+    expect(lab.snowflake.integration('ECHO_API')).toBeDefined();
   });
 
   it.each([
@@ -317,3 +344,156 @@ function failAfterCreate(client: SqlApiClient): SqlApiClient {
   };
   return client;
 }
+
+describe('Custom::SnowflakeApiIntegration: whose integration it is', () => {
+  beforeEach(dropAll);
+
+  const MARKER_01 = '[CloudFormation one-deploy/ApiIntegration 0123456789ab]';
+  const OTHER_STACK =
+    'arn:aws:cloudformation:eu-west-1:210987654321:stack/one-deploy/0a0a0a0a-9999-8888-7777-666655554444';
+
+  // An integration as 0.1 made it: its marker names the stack by name only.
+  async function createdBy01(): Promise<void> {
+    const client = await lab.connect({ secretId: 'x' }, new AbortController().signal);
+    await client.execute(
+      sql`CREATE API INTEGRATION ECHO_API API_PROVIDER = aws_api_gateway API_AWS_ROLE_ARN = ${stringLiteral(ROLE_ARN)} API_ALLOWED_PREFIXES = (${stringLiteral(API_URL)}) ENABLED = TRUE COMMENT = ${stringLiteral(MARKER_01)}`,
+    );
+  }
+
+  it('refuses one made by a stack of the same name in another account and region, naming it, unless Adopt', async () => {
+    const theirs = await createIntegration(
+      apiIntegration,
+      PROPERTIES,
+      invocationFor(lab, 'ApiIntegration', { owner: { stackId: OTHER_STACK, logicalId: 'ApiIntegration' } }),
+    );
+    const executed = lab.snowflake.executions.length;
+
+    const creating = createIntegration(apiIntegration, PROPERTIES, invocationFor(lab, 'ApiIntegration'));
+
+    await expect(creating).rejects.toThrow(IntegrationExistsError);
+    await expect(creating).rejects.toThrow(
+      /made by stack "one-deploy" in account 210987654321, region eu-west-1 \(resource ApiIntegration/,
+    );
+    const sent = lab.snowflake.executions.slice(executed).map((e) => e.statement);
+    expect(sent.filter((text) => !/^DESCRIBE/.test(text))).toEqual([]);
+    expect(lab.snowflake.integration('ECHO_API')?.externalId).toBe(theirs.data?.ExternalId);
+
+    const adopted = await createIntegration(
+      apiIntegration,
+      { ...PROPERTIES, Adopt: 'true' },
+      invocationFor(lab, 'ApiIntegration'),
+    );
+    expect(adopted.physicalResourceId).toBe('SnowflakeApiIntegration:adopted:ECHO_API');
+    expect(adopted.data?.ExternalId).toBe(theirs.data?.ExternalId);
+  });
+
+  it("refuses on Create an integration with 0.1's marker, even one naming this stack's name", async () => {
+    await createdBy01();
+
+    const creating = createIntegration(apiIntegration, PROPERTIES, invocationFor(lab, 'ApiIntegration'));
+
+    await expect(creating).rejects.toThrow(/a stack named "one-deploy".*recorded no stack id.*Adopt: true/);
+    expect(lab.snowflake.integration('ECHO_API')?.values.get('COMMENT')).toBe(
+      '[CloudFormation one-deploy/ApiIntegration 0123456789ab]',
+    );
+  });
+
+  it('updates and deletes through a 0.1 id whose token the marker holds, rewriting the marker with the stack id', async () => {
+    await createdBy01();
+    const oldId = 'SnowflakeApiIntegration:0123456789ab:ECHO_API';
+    const invocation = invocationFor(lab, 'ApiIntegration');
+    const next = { ...PROPERTIES, Enabled: 'false' };
+
+    const updated = await updateIntegration(apiIntegration, next, PROPERTIES, oldId, invocation);
+
+    expect(updated.physicalResourceId).toBe(oldId);
+    expect(lab.snowflake.integration('ECHO_API')?.values.get('COMMENT')).toBe(
+      `[CloudFormation one-deploy/ApiIntegration 0123456789ab stack=${STACK_ID}]`,
+    );
+    await deleteIntegration(apiIntegration, next, oldId, invocation);
+    expect(lab.snowflake.integration('ECHO_API')).toBeUndefined();
+  });
+
+  it('reads 002003 on Delete as gone when the connection is still the maker', async () => {
+    const invocation = invocationFor(lab, 'ApiIntegration');
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocation);
+    await dropAll();
+
+    const deleted = await deleteIntegration(
+      apiIntegration,
+      PROPERTIES,
+      created.physicalResourceId,
+      invocation,
+    );
+
+    expect(deleted.physicalResourceId).toBe(created.physicalResourceId);
+  });
+
+  it('reads a DROP answering 002003 (dropped since its DESCRIBE) as gone for the maker', async () => {
+    const invocation = invocationFor(lab, 'ApiIntegration');
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocation);
+    // Someone drops it between the Delete's DESCRIBE and its DROP.
+    const racing = invocationFor(lab, 'ApiIntegration', {
+      connect: async (source, signal) => {
+        const client = await lab.connect(source, signal);
+        const execute = client.execute.bind(client);
+        client.execute = async (statement, options) => {
+          if (statement.text.startsWith('DROP')) await dropAll();
+          return execute(statement, options);
+        };
+        return client;
+      },
+    });
+
+    await expect(
+      deleteIntegration(apiIntegration, PROPERTIES, created.physicalResourceId, racing),
+    ).resolves.toEqual({ physicalResourceId: created.physicalResourceId });
+    expect(lab.snowflake.integration('ECHO_API')).toBeUndefined();
+  });
+
+  it('fails the Delete naming both identities when the connection signs in as another user and role', async () => {
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocationFor(lab, 'ApiIntegration'));
+    const elsewhere = invocationFor(lab, 'ApiIntegration', {
+      connect: connectAs(lab, 'NEW_SVC', 'NEW_ROLE'),
+    });
+
+    const deleting = deleteIntegration(apiIntegration, PROPERTIES, created.physicalResourceId, elsewhere);
+
+    await expect(deleting).rejects.toThrow(ObjectHiddenError);
+    await expect(deleting).rejects.toThrow(
+      /API integration ECHO_API does not exist or is not authorized \(002003\)\. This connection signs in as user NEW_SVC with role NEW_ROLE, and the API integration ECHO_API was made by user SVC with role ACCOUNTADMIN.*--retain-resources ApiIntegration/,
+    );
+    expect(lab.snowflake.integration('ECHO_API')).toBeDefined();
+  });
+
+  it('fails the Delete of a 0.1 id on 002003: no maker was recorded, so hidden cannot be told from gone', async () => {
+    const hidden = invocationFor(lab, 'ApiIntegration', { connect: connectAs(lab, 'NEW_SVC', 'NEW_ROLE') });
+
+    const deleting = deleteIntegration(
+      apiIntegration,
+      PROPERTIES,
+      'SnowflakeApiIntegration:0123456789ab:ECHO_API',
+      hidden,
+    );
+
+    await expect(deleting).rejects.toThrow(
+      /earlier version of this function, which did not record its user and role/,
+    );
+  });
+
+  it('refuses to create for a stack other than the one it serves, before any statement, and still deletes', async () => {
+    const created = await createIntegration(apiIntegration, PROPERTIES, invocationFor(lab, 'ApiIntegration'));
+    const executed = lab.snowflake.executions.length;
+    const borrowed = invocationFor(lab, 'ApiIntegration', { servedStackId: OTHER_STACK });
+
+    const creating = createIntegration(apiIntegration, { ...PROPERTIES, IntegrationName: 'other' }, borrowed);
+
+    await expect(creating).rejects.toThrow(ForeignStackError);
+    await expect(creating).rejects.toThrow(
+      /belongs to stack "one-deploy".*Deploy the Snowflake function in stack/,
+    );
+    expect(lab.snowflake.executions.length).toBe(executed);
+    await deleteIntegration(apiIntegration, PROPERTIES, created.physicalResourceId, borrowed);
+    expect(lab.snowflake.integration('ECHO_API')).toBeUndefined();
+  });
+});

@@ -18,12 +18,15 @@ import {
 } from '../../../handler/snowflake/resources/external-function';
 import { DATA_TYPES, parseFunctionProperties } from '../../../handler/snowflake/resources/function-spec';
 import { createIntegration } from '../../../handler/snowflake/resources/integration';
+import { ForeignStackError } from '../../../handler/snowflake/resources/ownership';
 import { InvalidPropertiesError } from '../../../handler/snowflake/resources/properties';
+import { ObjectHiddenError } from '../../../handler/snowflake/resources/session';
 import { VerifyFailedError } from '../../../handler/snowflake/resources/verify';
 import { linkedTrust } from '../../helpers/trust';
 import { type Reply, resultSet, startFakeSqlApi } from '../fake-sql-api';
 import {
   API_URL,
+  connectAs,
   FAILED_CREATE,
   invocationFor,
   PLACEHOLDER_TRUST,
@@ -115,7 +118,8 @@ describe('Custom::SnowflakeExternalFunction', () => {
     const outcome = await createFunction(PROPERTIES, invocation);
 
     expect(outcome).toEqual({
-      physicalResourceId: 'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"]]',
+      physicalResourceId:
+        'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"],["SVC","ACCOUNTADMIN"]]',
       data: { FunctionName: 'LAB.PUBLIC.ECHO', VerifyResult: '"hello"' },
     });
     expect(lab.api.calls.at(-1)).toMatchObject({
@@ -295,7 +299,9 @@ describe('Custom::SnowflakeExternalFunction', () => {
     const updated = await updateFunction(next, PROPERTIES, created.physicalResourceId, invocation);
 
     const made = lab.snowflake.functions().find((f) => f.parameters[0]?.type === 'VARCHAR');
-    expect(updated.physicalResourceId).toBe('SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARCHAR"]]');
+    expect(updated.physicalResourceId).toBe(
+      'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARCHAR"],["SVC","ACCOUNTADMIN"]]',
+    );
     expect(made?.grants.map((g) => [g.privilege, g.role])).toEqual([['USAGE', 'ANALYST_ROLE']]);
     expect(lab.snowflake.functions()).toHaveLength(2);
   });
@@ -376,12 +382,15 @@ describe('Custom::SnowflakeExternalFunction', () => {
     await deleteFunction(PROPERTIES, created.physicalResourceId, invocation);
 
     expect(updated.physicalResourceId).toBe(
-      functionPhysicalId({
-        database: 'LAB',
-        schema: 'PUBLIC',
-        name: 'ECHO2',
-        parameters: [{ name: 'VALUE', type: 'VARIANT' }],
-      }),
+      functionPhysicalId(
+        {
+          database: 'LAB',
+          schema: 'PUBLIC',
+          name: 'ECHO2',
+          parameters: [{ name: 'VALUE', type: 'VARIANT' }],
+        },
+        { user: 'SVC', role: 'ACCOUNTADMIN' },
+      ),
     );
     expect(lab.snowflake.functions().map((f) => f.name)).toEqual(['ECHO2']);
     expect(invocation.undo).toBeUndefined();
@@ -409,8 +418,20 @@ describe('Custom::SnowflakeExternalFunction', () => {
     ['not a function id', undefined],
     [
       'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"]]',
-      { database: 'LAB', schema: 'PUBLIC', name: 'ECHO', types: ['VARIANT'] },
+      { parts: ['LAB', 'PUBLIC', 'ECHO', ['VARIANT']] },
     ],
+    [
+      'SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"],["SVC","R"]]',
+      { parts: ['LAB', 'PUBLIC', 'ECHO', ['VARIANT']], creator: { user: 'SVC', role: 'R' } },
+    ],
+    [
+      'SnowflakeExternalFunction:["LAB","PUBLIC",{"sha256":"0123456789abcdef"},["VARIANT"],{"sha256":"fedcba9876543210"}]',
+      {
+        parts: ['LAB', 'PUBLIC', { sha256: '0123456789abcdef' }, ['VARIANT']],
+        creator: { digest: 'fedcba9876543210' },
+      },
+    ],
+    ['SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT"],"SVC"]', undefined],
     ['SnowflakeExternalFunction:["LAB","PUBLIC","ECHO",["VARIANT; DROP"]]', undefined],
     ['SnowflakeExternalFunction:{', undefined],
   ])('reads the id %s', (physicalId, target) => {
@@ -543,3 +564,74 @@ async function scripted(answer: (statement: string) => Reply) {
     close: () => fake.close(),
   };
 }
+describe('Custom::SnowflakeExternalFunction: whose function it is', () => {
+  it('drops its function with a plain DROP, and reads 002003 as gone when the connection is its maker', async () => {
+    await integration('ECHO_API', true);
+    const invocation = invocationFor(lab, 'ExternalFunction');
+    const created = await createFunction(PROPERTIES, invocation);
+    const from = lab.snowflake.executions.length;
+
+    await deleteFunction(PROPERTIES, created.physicalResourceId, invocation);
+    await deleteFunction(PROPERTIES, created.physicalResourceId, invocation);
+
+    const drops = lab.snowflake.executions
+      .slice(from)
+      .map((e) => e.statement)
+      .filter((t) => t.startsWith('DROP'));
+    expect(drops).toEqual([
+      'DROP FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT)',
+      'DROP FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT)',
+    ]);
+    expect(lab.snowflake.functions().filter((f) => f.name === 'ECHO')).toEqual([]);
+  });
+
+  it('fails the Delete, keeping the function, when the connection signs in as another user and role', async () => {
+    await integration('ECHO_API', true);
+    const created = await createFunction(PROPERTIES, invocationFor(lab, 'ExternalFunction'));
+    const elsewhere = invocationFor(lab, 'ExternalFunction', {
+      connect: connectAs(lab, 'FN_SVC', 'FN_ROLE'),
+    });
+
+    const deleting = deleteFunction(PROPERTIES, created.physicalResourceId, elsewhere);
+
+    await expect(deleting).rejects.toThrow(ObjectHiddenError);
+    await expect(deleting).rejects.toThrow(
+      /external function LAB\.PUBLIC\.ECHO\(VARIANT\).*user FN_SVC with role FN_ROLE.*made by user SVC with role ACCOUNTADMIN/,
+    );
+    expect(lab.snowflake.functions().map((f) => f.name)).toContain('ECHO');
+  });
+
+  it('keeps the id of long names under 1,024 bytes, and its Delete drops the function', async () => {
+    await integration('ECHO_API', true);
+    // Two quoted names of 255 three-byte characters: 1,530 bytes of names alone.
+    const [schema, name] = ['s', 'n'].map((c) => `${c}${'€'.repeat(254)}`) as [string, string];
+    lab.snowflake.createDatabase('LAB', [schema]);
+    const long = {
+      ...PROPERTIES,
+      Schema: `"${schema}"`,
+      FunctionName: `"${name}"`,
+      Arguments: 'a VARIANT, b VARIANT',
+      Verify: undefined,
+    };
+    const invocation = invocationFor(lab, 'ExternalFunction');
+
+    const created = await createFunction(long, invocation);
+    await deleteFunction(long, created.physicalResourceId, invocation);
+
+    expect(Buffer.byteLength(created.physicalResourceId)).toBeLessThanOrEqual(1024);
+    expect(created.physicalResourceId).toMatch(/\{"sha256":"[a-f0-9]{16}"\}/);
+    expect(lab.snowflake.functions().filter((f) => f.name === name)).toEqual([]);
+  });
+
+  it('refuses to create for a stack other than the one it serves, sending nothing', async () => {
+    await integration('ECHO_API', true);
+    const executed = lab.snowflake.executions.length;
+    const borrowed = invocationFor(lab, 'ExternalFunction', {
+      servedStackId:
+        'arn:aws:cloudformation:us-east-1:123456789012:stack/gateway/0b0b0b0b-1111-2222-3333-444455556666',
+    });
+
+    await expect(createFunction(PROPERTIES, borrowed)).rejects.toThrow(ForeignStackError);
+    expect(lab.snowflake.executions.length).toBe(executed);
+  });
+});

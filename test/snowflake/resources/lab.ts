@@ -64,6 +64,22 @@ export async function startSnowflakeLab(): Promise<SnowflakeLab> {
   };
 }
 
+/**
+ * A connection signed in as another user, with that user's default role: the lab makes the user (and the
+ * role, with CREATE INTEGRATION) on first use. Stands for a secret whose user or role changed.
+ */
+export function connectAs(lab: SnowflakeLab, user: string, role: string): Connect {
+  lab.snowflake.createRole(role, ['CREATE INTEGRATION']);
+  lab.snowflake.createUser({ name: user, roles: [role], defaultRole: role, defaultWarehouse: 'COMPUTE_WH' });
+  const token = lab.snowflake.addProgrammaticAccessToken(user);
+  const settings = parseConnectionSecret(JSON.stringify({ account: 'MYORG-MYACCOUNT', user, token }), 'lab');
+  return async () =>
+    new SqlApiClient(settings, authenticatorFor(settings), {
+      endpointOverride: lab.snowflake.endpoint,
+      retry: { attempts: 2, baseMs: 1, maxMs: 2 },
+    });
+}
+
 /** An invocation as the framework makes it, for one logical id of the test stack. */
 export function invocationFor(
   lab: SnowflakeLab,

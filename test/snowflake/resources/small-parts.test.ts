@@ -6,11 +6,21 @@ import { SqlApiClient } from '../../../handler/snowflake/client/sql-api';
 import { handler } from '../../../handler/snowflake/index';
 import { rotatedName } from '../../../handler/snowflake/resources/names';
 import {
+  digestOf,
+  identityDigest,
   integrationPhysicalId,
+  isCreator,
+  isDigested,
+  jsonPhysicalId,
+  type Marker,
   madeByOwner,
   markedComment,
   markerOf,
+  ownerInWords,
+  PhysicalIdTooLongError,
+  parseCreatorPart,
   parseIntegrationPhysicalId,
+  partHolds,
 } from '../../../handler/snowflake/resources/ownership';
 import { snowflakeSettings } from '../../../handler/snowflake/resources/session';
 import { explainAssumeRole } from '../../../handler/snowflake/resources/verify';
@@ -35,17 +45,97 @@ const FACTS = {
 };
 
 describe('ownership markers and ids', () => {
-  it('marks a comment with the stack, the logical id and the token, after the user comment', () => {
-    const comment = markedComment('echo API', OWNER, 'abcdef012345');
+  it('marks a comment with the stack id, the logical id, the token and the maker, after the user comment', () => {
+    const comment = markedComment('echo API', OWNER, 'abcdef012345', { user: 'SVC', role: 'A B/C' });
 
-    expect(comment).toBe('echo API [CloudFormation one-deploy/ApiIntegration abcdef012345]');
+    expect(comment).toBe(
+      `echo API [CloudFormation one-deploy/ApiIntegration abcdef012345 stack=${OWNER.stackId} by=SVC/A%20B%2FC]`,
+    );
     expect(markerOf(comment)).toEqual({
       stackName: 'one-deploy',
+      stackId: OWNER.stackId,
       logicalId: 'ApiIntegration',
       token: 'abcdef012345',
+      creator: { user: 'SVC', role: 'A B/C' },
     });
-    expect(madeByOwner(comment, OWNER)).toBe(true);
-    expect(madeByOwner(comment, { ...OWNER, logicalId: 'Other' })).toBe(false);
+    expect(madeByOwner(markerOf(comment), OWNER)).toBe(true);
+    expect(madeByOwner(markerOf(comment), { ...OWNER, logicalId: 'Other' })).toBe(false);
+  });
+
+  it('tells a stack of the same name in another account or region, and a 0.1 marker, from this stack', () => {
+    const other = {
+      ...OWNER,
+      stackId: OWNER.stackId.replace('us-east-1:123456789012', 'eu-west-1:210987654321'),
+    };
+    const theirs = markerOf(markedComment(undefined, other, 'abcdef012345'));
+    const old = markerOf('[CloudFormation one-deploy/ApiIntegration abcdef012345]');
+
+    expect(madeByOwner(theirs, OWNER)).toBe(false);
+    expect(madeByOwner(old, OWNER)).toBe(false);
+    expect(old).toEqual({ stackName: 'one-deploy', logicalId: 'ApiIntegration', token: 'abcdef012345' });
+    expect(ownerInWords(theirs as Marker)).toMatch(
+      /stack "one-deploy" in account 210987654321, region eu-west-1/,
+    );
+  });
+
+  it.each([
+    [{ user: 'SVC', role: 'ROLE' }, { user: 'SVC', role: 'ROLE' }, true],
+    [{ user: 'SVC', role: 'ROLE' }, { user: 'SVC', role: 'OTHER' }, false],
+    [{ digest: identityDigest({ user: 'SVC', role: 'ROLE' }) }, { user: 'SVC', role: 'ROLE' }, true],
+    [{ digest: identityDigest({ user: 'SVC', role: 'ROLE' }) }, { user: 'SVX', role: 'ROLE' }, false],
+  ] as const)('knows the maker %o from the session %o: %s', (recorded, current, same) => {
+    expect(isCreator(recorded, current)).toBe(same);
+  });
+
+  it('refuses an id no digest can bring under 1,024 bytes, before anything is written', () => {
+    const claim = {
+      kind: 'created',
+      name: 'I'.repeat(1100),
+      token: 'abcdef012345',
+      creator: { user: 'U', role: 'R' },
+    } as const;
+
+    expect(() => integrationPhysicalId('SnowflakeApiIntegration', claim)).toThrow(PhysicalIdTooLongError);
+    expect(() => jsonPhysicalId('P'.repeat(1100), ['a'])).toThrow(/over CloudFormation's 1024/);
+  });
+
+  it.each([
+    'SnowflakeApiIntegration:adopted+SVC/R:ECHO',
+    'SnowflakeApiIntegration:abcdef012345+SVC:ECHO',
+    'SnowflakeApiIntegration:abcdef012345+%E0%A4%A/R:ECHO',
+    'SnowflakeApiIntegration:abcdef012345+#xyz:ECHO',
+  ])('reads no claim from the malformed id %s', (id) => {
+    expect(parseIntegrationPhysicalId('SnowflakeApiIntegration', id)).toBeUndefined();
+  });
+
+  it.each([
+    [{ sha256: 'abc' }, true],
+    [{ sha256: 'abc', other: 1 }, false],
+    [['abc'], false],
+    ['abc', false],
+    [null, false],
+  ])('tells a digest part from a name: %o', (part, digested) => {
+    expect(isDigested(part)).toBe(digested);
+    expect(partHolds({ sha256: digestOf('x') }, 'x')).toBe(true);
+    expect(partHolds('x', 'x')).toBe(true);
+    expect(parseCreatorPart(['U'])).toBeUndefined();
+  });
+
+  it('keeps an integration id with long maker names under 1,024 bytes by a digest', () => {
+    const claim = {
+      kind: 'created',
+      name: 'I'.repeat(255),
+      token: 'abcdef012345',
+      creator: { user: 'é'.repeat(255), role: 'R'.repeat(255) },
+    } as const;
+
+    const id = integrationPhysicalId('SnowflakeApiIntegration', claim);
+
+    expect(Buffer.byteLength(id)).toBeLessThanOrEqual(1024);
+    expect(parseIntegrationPhysicalId('SnowflakeApiIntegration', id)).toEqual({
+      ...claim,
+      creator: { digest: identityDigest(claim.creator) },
+    });
   });
 
   it.each([null, '', 'made by hand', '[CloudFormation x/y nothex]'])('finds no marker in %o', (comment) => {
@@ -56,6 +146,10 @@ describe('ownership markers and ids', () => {
     [
       { kind: 'created', name: 'ECHO:API', token: 'abcdef012345' },
       'SnowflakeApiIntegration:abcdef012345:ECHO:API',
+    ],
+    [
+      { kind: 'created', name: 'ECHO:API', token: 'abcdef012345', creator: { user: 'SVC', role: 'R:1' } },
+      'SnowflakeApiIntegration:abcdef012345+SVC/R%3A1:ECHO:API',
     ],
     [{ kind: 'adopted', name: 'echo api' }, 'SnowflakeApiIntegration:adopted:echo api'],
   ] as const)('writes and reads back the id of %o', (claim, id) => {
@@ -182,6 +276,39 @@ describe('the function settings', () => {
 });
 
 describe('the Snowflake function', () => {
+  it('serves only the stack SNOWFLAKE_STACK_ID names: a Create from another fails before any connection', async () => {
+    process.env.SNOWFLAKE_STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/gateway/guid';
+    try {
+      await handler(
+        {
+          RequestType: 'Create',
+          ResponseURL: receiver.url,
+          StackId: STACK_ID,
+          RequestId: 'request-9',
+          LogicalResourceId: 'ApiIntegration',
+          ResourceType: 'Custom::SnowflakeApiIntegration',
+          ResourceProperties: {
+            Connection: 'snowflake/connection',
+            IntegrationName: 'echo_api',
+            ApiProvider: 'aws_api_gateway',
+            RoleArn: 'arn:aws:iam::123456789012:role/snowflake',
+            AllowedPrefixes: ['https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/'],
+          },
+        },
+        lambdaContext(),
+      );
+    } finally {
+      delete process.env.SNOWFLAKE_STACK_ID;
+    }
+
+    expect(receiver.received.at(-1)?.body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 'SnowflakeCreateFailed:request-9',
+      Reason:
+        'This Snowflake function belongs to stack "gateway" and creates objects for that stack only; stack "one-deploy" uses its ServiceToken. Deploy the Snowflake function in stack "one-deploy" itself (as examples/storage-integration.yaml does) and use its ServiceToken.',
+    });
+  });
+
   it('answers FAILED naming the types it serves for any other', async () => {
     await handler(
       {

@@ -1,5 +1,5 @@
-// Custom::SnowflakeStage against a scripted SQL API, which records the statements sent (the end-to-end suite
-// runs it against the lab's stand-in, pipes included).
+// Custom::SnowflakeStage against a scripted SQL API, which records the statements sent and answers who the
+// session is (SVC, SVC_ROLE) itself (the end-to-end suite runs it against the lab's stand-in, pipes included).
 import { afterEach, describe, expect, it } from 'vitest';
 import { authenticatorFor } from '../../../handler/snowflake/client/credentials';
 import { parseConnectionSecret } from '../../../handler/snowflake/client/settings';
@@ -25,7 +25,10 @@ const PROPERTIES = {
   IntegrationName: 'S3_INT',
   Url: 's3://my-bucket/snowflake/',
 };
-const STAGE_ID = 'SnowflakeStage:["LAB","PUBLIC","FILES"]';
+const STAGE_ID = 'SnowflakeStage:["LAB","PUBLIC","FILES",["SVC","SVC_ROLE"]]';
+// As 0.1 made it: no maker recorded.
+const STAGE_ID_01 = 'SnowflakeStage:["LAB","PUBLIC","FILES"]';
+const WHO = 'SELECT CURRENT_USER(), CURRENT_ROLE()';
 const ASSUME =
   'Error assuming AWS_ROLE. Please verify the role and externalId are configured correctly in your AWS policy.';
 
@@ -54,7 +57,18 @@ function statementOf(request: RecordedRequest): string {
 async function start(
   answer: (statement: string, index: number) => Reply,
 ): Promise<{ invocation: SnowflakeInvocation; statements: () => string[] }> {
-  const fake = await startFakeSqlApi((request, index) => answer(statementOf(request), index));
+  const fake = await startFakeSqlApi((request, index) =>
+    statementOf(request) === WHO
+      ? {
+          status: 200,
+          body: {
+            statementHandle: 'h',
+            resultSetMetaData: { rowType: [{ name: 'CURRENT_USER()' }, { name: 'CURRENT_ROLE()' }] },
+            data: [['SVC', 'SVC_ROLE']],
+          },
+        }
+      : answer(statementOf(request), index),
+  );
   api = fake;
   const settings = parseConnectionSecret(
     JSON.stringify({ account: 'MYORG-MYACCOUNT', user: 'SVC', token: 't' }),
@@ -74,7 +88,7 @@ async function start(
     connect,
     verifyMs: 2500,
   };
-  return { invocation, statements: () => fake.requests.map(statementOf) };
+  return { invocation, statements: () => fake.requests.map(statementOf).filter((s) => s !== WHO) };
 }
 
 describe('Custom::SnowflakeStage', () => {
@@ -146,13 +160,21 @@ describe('Custom::SnowflakeStage', () => {
       statement.startsWith('SELECT') ? report('success') : rows('ok'),
     );
 
-    await updateStage({ ...PROPERTIES, Url: 's3://my-bucket/other/' }, PROPERTIES, STAGE_ID, invocation);
+    const inPlace = await updateStage(
+      { ...PROPERTIES, Url: 's3://my-bucket/other/' },
+      PROPERTIES,
+      STAGE_ID_01,
+      invocation,
+    );
     const renamed = await updateStage(
       { ...PROPERTIES, StageName: 'files2', Validate: 'false' },
       PROPERTIES,
       STAGE_ID,
       invocation,
     );
+
+    expect(inPlace.physicalResourceId).toBe(STAGE_ID_01);
+    expect(renamed.physicalResourceId).toBe('SnowflakeStage:["LAB","PUBLIC","FILES2",["SVC","SVC_ROLE"]]');
 
     expect(statements().filter((s) => !s.startsWith('SELECT'))).toEqual([
       `ALTER STAGE "LAB"."PUBLIC"."FILES" SET URL = 's3://my-bucket/other/' STORAGE_INTEGRATION = "S3_INT"`,
@@ -231,21 +253,79 @@ describe('Custom::SnowflakeStage', () => {
     expect(statements().filter((s) => !s.startsWith('SELECT'))).toEqual([]);
   });
 
-  it('drops the stage its id names', async () => {
+  it.each([STAGE_ID, STAGE_ID_01])('drops the stage the id %s names, without IF EXISTS', async (id) => {
     const { invocation, statements } = await start(() => rows('ok'));
 
-    await deleteStage(PROPERTIES, STAGE_ID, invocation);
+    await deleteStage(PROPERTIES, id, invocation);
 
-    expect(statements()).toEqual(['DROP STAGE IF EXISTS "LAB"."PUBLIC"."FILES"']);
+    expect(statements()).toEqual(['DROP STAGE "LAB"."PUBLIC"."FILES"']);
+  });
+
+  it.each([
+    ['gone: the connection is its maker', STAGE_ID, 'SVC_ROLE', undefined],
+    [
+      'hidden: another role',
+      STAGE_ID,
+      'OTHER_ROLE',
+      /made by user SVC with role SVC_ROLE.*--retain-resources Stage/,
+    ],
+    ['unknowable: a 0.1 id', STAGE_ID_01, 'SVC_ROLE', /did not record its user and role/],
+  ])('reads 002003 on DROP as %s', async (_case, id, role, reason) => {
+    const { invocation } = await start((statement) =>
+      statement.startsWith('DROP')
+        ? {
+            status: 422,
+            body: {
+              code: '002003',
+              message: "Stage 'FILES' does not exist or not authorized.",
+              sqlState: '02000',
+            },
+          }
+        : rows('ok'),
+    );
+    const whoAnswers = invocation.connect;
+    invocation.connect = async (source, signal) => {
+      const client = await whoAnswers(source, signal);
+      const execute = client.execute.bind(client);
+      client.execute = async (statement, options) => {
+        const result = await execute(statement, options);
+        return statement.text === WHO ? { ...result, rows: [['SVC', role]] } : result;
+      };
+      return client;
+    };
+
+    const deleting = deleteStage(PROPERTIES, id, invocation);
+
+    if (reason) await expect(deleting).rejects.toThrow(reason);
+    else await expect(deleting).resolves.toEqual({ physicalResourceId: id });
   });
 
   it.each([
     ['SnowflakeStage:["LAB","PUBLIC"]', undefined],
     ['SnowflakeStage:nope', undefined],
     ['Other', undefined],
-    [STAGE_ID, { database: 'LAB', schema: 'PUBLIC', name: 'FILES' }],
+    [STAGE_ID_01, { parts: ['LAB', 'PUBLIC', 'FILES'] }],
+    [STAGE_ID, { parts: ['LAB', 'PUBLIC', 'FILES'], creator: { user: 'SVC', role: 'SVC_ROLE' } }],
   ])('reads the id %s', (id, target) => {
     expect(parseStagePhysicalId(id)).toEqual(target);
+  });
+
+  it('keeps the id of long names under 1,024 bytes and still drops the stage by its properties', async () => {
+    // Quoted names of 255 two-byte characters: 1,530 bytes of names alone.
+    const [d, sc, n] = ['d', 's', 'n'].map((c) => `${c}${'é'.repeat(254)}`) as [string, string, string];
+    const long = { ...PROPERTIES, Database: `"${d}"`, Schema: `"${sc}"`, StageName: `"${n}"` };
+    const { invocation, statements } = await start(() => rows('ok'));
+
+    const created = await createStage({ ...long, Validate: 'false' }, invocation);
+    await deleteStage(long, created.physicalResourceId, invocation);
+
+    expect(Buffer.byteLength(created.physicalResourceId)).toBeLessThanOrEqual(1024);
+    expect(statements().at(-1)).toBe(`DROP STAGE "${d}"."${sc}"."${n}"`);
+    for (const properties of [PROPERTIES, { Connection: 'snowflake/connection' }]) {
+      await expect(deleteStage(properties, created.physicalResourceId, invocation)).rejects.toThrow(
+        /digest of the stage's long name/,
+      );
+    }
   });
 
   it('refuses a location that is not on S3 before sending anything', async () => {

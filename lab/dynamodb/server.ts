@@ -51,6 +51,7 @@ export class DynamoDbStandIn {
   private throttles = 0;
   private deniedUntil = 0;
   private drops: { times: number; matching: RequestMatcher } | undefined;
+  private conditionsIgnored = false;
   /** How many faults were injected (throttles, denials, dropped requests). */
   faultsInjected = 0;
 
@@ -111,8 +112,17 @@ export class DynamoDbStandIn {
     this.drops = { times, matching };
   }
 
-  /** Ends the faults set with throttle, denyAccess and dropRequests. */
+  /**
+   * A broken lock, for controls only (`npm run concurrency -- --without-lease`): every condition holds, so
+   * every lease is granted and links run unserialized. DynamoDB never does this.
+   */
+  ignoreConditions(ignored = true): void {
+    this.conditionsIgnored = ignored;
+  }
+
+  /** Ends the faults set with throttle, denyAccess, dropRequests and ignoreConditions. */
   clearFaults(): void {
+    this.conditionsIgnored = false;
     this.throttles = 0;
     this.deniedUntil = 0;
     this.drops = undefined;
@@ -205,7 +215,8 @@ export class DynamoDbStandIn {
     const key = keyOf(table, (input.Key ?? input.Item) as Item | undefined);
     const old = table.items.get(key);
     const condition = input.ConditionExpression;
-    if (typeof condition === 'string' && !meetsCondition(condition, old, placeholdersOf(input))) {
+    const checked = typeof condition === 'string' && !this.conditionsIgnored;
+    if (checked && !meetsCondition(condition, old, placeholdersOf(input))) {
       throw new DynamoDbError('ConditionalCheckFailedException', 'The conditional request failed');
     }
     const item = next(table, old);

@@ -142,6 +142,17 @@ describe('DynamoDB stand-in, through the real @aws-sdk/client-dynamodb', () => {
     await expect(take('a', Date.now() + 60_000)).resolves.toBeDefined();
   });
 
+  it('grants every lease while its conditions are ignored, for a control that runs links unserialized', async () => {
+    await take('a', Date.now() + 60_000);
+    dynamodb.ignoreConditions();
+
+    const second = await take('b', Date.now() + 60_000);
+    dynamodb.ignoreConditions(false);
+
+    expect(second.Attributes?.Holder).toEqual({ S: 'a' });
+    await expect(take('c', Date.now() + 60_000)).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
   it('drops the matching requests unapplied, and answers the others', async () => {
     await take('a', Date.now() + 60_000);
     dynamodb.dropRequests(

@@ -130,26 +130,24 @@ function heldLease({ table, roleName, options, until, endFrom, previous }: Held)
   let heldUntil = until;
   let lost = false;
   let renewing: Promise<void> | undefined;
+  const renewOnce = async (): Promise<void> => {
+    const next = endFrom(Date.now());
+    if (next <= heldUntil) return;
+    try {
+      const input = renewLeaseInput({ table, roleName, holder, until: next, now: Date.now() });
+      await dynamodb().send(new UpdateItemCommand(input), { abortSignal: signal });
+      heldUntil = next;
+    } catch (error) {
+      // Another holder took it: this one expired while its renewals failed. Anything else: the next beat.
+      if (isBusy(error)) lost = true;
+      else log('warn', 'Could not renew the lease on the role', { roleName, error: nameOf(error) });
+    }
+  };
+  // One renewal at a time: the heartbeat and a write's cover share the one in flight.
   const renew = (): Promise<void> => {
-    renewing ??= (async () => {
-      const next = endFrom(Date.now());
-      try {
-        if (next <= heldUntil) return;
-        await dynamodb().send(
-          new UpdateItemCommand(renewLeaseInput({ table, roleName, holder, until: next, now: Date.now() })),
-          {
-            abortSignal: signal,
-          },
-        );
-        heldUntil = next;
-      } catch (error) {
-        // Another holder took it: this one expired while its renewals failed. Anything else: the next beat.
-        if (isBusy(error)) lost = true;
-        else log('warn', 'Could not renew the lease on the role', { roleName, error: nameOf(error) });
-      } finally {
-        renewing = undefined;
-      }
-    })();
+    renewing ??= renewOnce().finally(() => {
+      renewing = undefined;
+    });
     return renewing;
   };
   const heartbeat = setInterval(() => {

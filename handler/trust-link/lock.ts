@@ -97,7 +97,7 @@ export async function leaseRole(roleName: string, options: LeaseOptions): Promis
       const now = Date.now();
       const until = endFrom(now);
       const { Attributes } = await dynamodb().send(
-        new UpdateItemCommand(takeLeaseInput({ table, roleName, ...options, until, now })),
+        new UpdateItemCommand(takeLeaseInput({ table, roleName, holder: options.holder, until, now })),
         { abortSignal: options.signal },
       );
       return heldLease({ table, roleName, options, until, endFrom, previous: leftStateOf(Attributes) });

@@ -17,7 +17,7 @@ import {
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import { releaseLeaseInput, takeLeaseInput } from '../handler/trust-link/lease-requests';
+import { releaseLeaseInput, renewLeaseInput, takeLeaseInput } from '../handler/trust-link/lease-requests';
 import { DynamoDbStandIn, IamStandIn } from '../lab';
 
 const { values } = parseArgs({ options: { moto: { type: 'string', default: 'http://127.0.0.1:5000' } } });
@@ -122,6 +122,8 @@ function leaseSteps(endpoint: string, table: string): Step[] {
         ),
       )
       .then(() => 'ok');
+  const renew = (holder: string, until: number) =>
+    dynamodb.send(new UpdateItemCommand(renewLeaseInput({ ...lease, holder, until }))).then(() => 'ok');
   const clear = (holder: string) =>
     dynamodb
       .send(new UpdateItemCommand(releaseLeaseInput({ ...lease, holder, state: null })))
@@ -130,6 +132,8 @@ function leaseSteps(endpoint: string, table: string): Step[] {
     ['a first holder takes the lease', () => take('a', 5000)],
     ['a second holder is refused', () => take('b', 5000)],
     ['the first takes it again', () => take('a', 6000)],
+    ['the holder renews it', () => renew('a', 7000)],
+    ['a holder that does not hold it cannot renew it', () => renew('b', 8000)],
     ['a holder that does not hold it cannot release it', () => release('b')],
     ['the holder releases it, recording the state', () => release('a')],
     ['the next holder gets the state left', () => take('b', 5000)],

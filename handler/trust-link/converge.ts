@@ -42,7 +42,7 @@ export interface ConvergeOptions {
   settleMs: number;
   /** How long a read may lag behind a write before a difference is taken for another writer's change. */
   maxReadLagMs: number;
-  /** The lease's holder (one invocation) and when it ends by itself. */
+  /** The lease's holder (one invocation), and the latest it may end (it is renewed while held, up to then). */
   lease: { holder: string; until: number };
   /** How long after an unanswered write it may still land: the lease is kept that long. */
   lateWriteMs: number;
@@ -63,7 +63,11 @@ export async function converge(
   edit: (policy: TrustPolicy, role: RoleTrust) => WantedRole,
   options: ConvergeOptions,
 ): Promise<Converged | undefined> {
-  const lease = await leaseRole(roleName, { signal: options.signal, ...options.lease });
+  const lease = await leaseRole(roleName, {
+    signal: options.signal,
+    ...options.lease,
+    lateWriteMs: options.lateWriteMs,
+  });
   let written = lease.previous;
   let wroteAny = false;
   // A write landed whose round did not complete: what the role says now is known to no record.
@@ -71,6 +75,8 @@ export async function converge(
   let unansweredAt: number | undefined;
   // Only trust-policy writes are told: a record alone trusts no one, and a failed Create's Delete takes it back.
   const write = async (send: () => Promise<boolean>, tell = false): Promise<boolean> => {
+    // The lease must outlast whatever of this write may still land.
+    await lease.cover();
     // Told before sending: if the deadline answers while the write is in flight, it may still land.
     if (tell) options.onWrite?.('sent');
     try {

@@ -41,6 +41,18 @@ export function takeLeaseInput(request: LeaseRequest & { until: number }): Updat
   };
 }
 
+/** Moves the lease's end to `until`, if this holder still has it: the heartbeat of a lease held for long. */
+export function renewLeaseInput(request: LeaseRequest & { until: number }): UpdateItemCommandInput {
+  return {
+    TableName: request.table,
+    Key: leaseKey(request.roleName),
+    UpdateExpression: 'SET #until = :until',
+    ConditionExpression: '#holder = :holder',
+    ExpressionAttributeNames: namesIn('#until #holder'),
+    ExpressionAttributeValues: { ':holder': { S: request.holder }, ':until': { N: String(request.until) } },
+  };
+}
+
 /**
  * Gives the lease up, if this holder still has it. A state is recorded for the next holder, null clears the
  * record, and `holdUntil` keeps other holders out until then (a write that may still land).

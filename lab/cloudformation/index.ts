@@ -19,7 +19,7 @@ export {
   stringifyProperties,
 } from './custom-resource';
 export { evaluateCondition, resolveValue, TemplateError } from './intrinsics';
-export { type Invocation, LambdaFunction, type LambdaFunctionConfig } from './lambda';
+export { type DiscardedEvent, type Invocation, LambdaFunction, type LambdaFunctionConfig } from './lambda';
 export { type ReceivedResponse, ResponseReceiver, type ResponseSlot, type Violation } from './receiver';
 export { ResourceFailure, type ResourceState, type TableHost } from './resource';
 export { type CfnResponseBody, cfnProblems, MAX_RESPONSE_BYTES, s3Refusal } from './response-checks';

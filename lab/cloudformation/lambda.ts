@@ -1,7 +1,8 @@
 // Runs a function's code as Lambda does: each instance is a fresh Node.js process that loads the
 // module once; an invocation gets an event and a context with a time limit; an instance that runs out
 // of time is killed; an idle instance is frozen (SIGSTOP) until its next invocation, so work left
-// running after the handler returns does not go on; asynchronous invocations that fail are retried.
+// running after the handler returns does not go on; asynchronous invocations that fail are retried, and
+// throttled ones wait in the queue, until they are older than the maximum event age.
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -35,7 +36,23 @@ export interface LambdaFunctionConfig {
   asyncRetries?: number;
   /** Wait before each retry; Lambda waits about a minute, the lab default is 200 ms. */
   asyncRetryDelayMs?: number;
+  /**
+   * EventInvokeConfig.MaximumEventAgeInSeconds, in ms: an asynchronous event older than this is discarded,
+   * never run. Lambda's default is 6 hours
+   * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html).
+   */
+  maxEventAgeMs?: number;
 }
+
+/** An asynchronous event Lambda discarded unrun: it outlived the maximum event age in the queue. */
+export interface DiscardedEvent {
+  event: unknown;
+  ageMs: number;
+}
+
+const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
+// Lambda retries a throttled event from 1 s up to 5 minutes apart; the lab polls its queue faster.
+const THROTTLED_RETRY_MS = 50;
 
 /** How one invocation ended. */
 export interface Invocation {
@@ -74,6 +91,9 @@ interface Instance {
 export class LambdaFunction {
   /** Every invocation, in order of completion. */
   readonly invocations: Invocation[] = [];
+  /** Asynchronous events discarded because they grew older than the maximum event age. */
+  readonly discarded: DiscardedEvent[] = [];
+  private throttledUntil = 0;
   private readonly idle: Instance[] = [];
   private readonly all = new Set<Instance>();
   private readonly running = new Set<Promise<unknown>>();
@@ -102,11 +122,13 @@ export class LambdaFunction {
    * invocation is retried up to `asyncRetries` times with the same event. Resolves with all attempts.
    */
   invokeAsync(event: unknown): Promise<Invocation[]> {
+    const queuedAt = Date.now();
     const attempts = async (): Promise<Invocation[]> => {
       const done: Invocation[] = [];
       const retries = this.config.asyncRetries ?? 2;
       for (let attempt = 0; attempt <= retries; attempt++) {
         if (attempt > 0) await sleep(this.config.asyncRetryDelayMs ?? 200);
+        if (!(await this.dequeue(event, queuedAt))) break;
         const invocation = await this.invoke(event);
         done.push(invocation);
         if (invocation.outcome === 'returned') break;
@@ -117,6 +139,29 @@ export class LambdaFunction {
     this.running.add(all);
     void all.finally(() => this.running.delete(all));
     return all;
+  }
+
+  /**
+   * Throttles the function for `ms`: asynchronous events go back to the queue and are tried again, as
+   * Lambda does for throttling errors (429), until they run or grow older than the maximum event age
+   * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
+   */
+  throttle(ms: number): void {
+    this.throttledUntil = Date.now() + ms;
+  }
+
+  // Waits out a throttle in the queue; false when the event grew too old and was discarded.
+  private async dequeue(event: unknown, queuedAt: number): Promise<boolean> {
+    const maxAgeMs = this.config.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS;
+    for (;;) {
+      const ageMs = Date.now() - queuedAt;
+      if (ageMs > maxAgeMs) {
+        this.discarded.push({ event, ageMs });
+        return false;
+      }
+      if (Date.now() >= this.throttledUntil) return true;
+      await sleep(THROTTLED_RETRY_MS);
+    }
   }
 
   /** Waits until no invocation (and no pending retry) is running. */

@@ -236,14 +236,19 @@ function functionConfig(
   }
   const variables =
     (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-  // EventInvokeConfig.MaximumRetryAttempts: how often Lambda runs a failed asynchronous invocation again.
-  const retries = (properties.EventInvokeConfig as { MaximumRetryAttempts?: unknown } | undefined)
-    ?.MaximumRetryAttempts;
+  // EventInvokeConfig.MaximumRetryAttempts: how often Lambda runs a failed asynchronous invocation again;
+  // MaximumEventAgeInSeconds: how long it keeps an event before discarding it unrun.
+  const invokeConfig = properties.EventInvokeConfig as
+    | { MaximumRetryAttempts?: unknown; MaximumEventAgeInSeconds?: unknown }
+    | undefined;
+  const retries = invokeConfig?.MaximumRetryAttempts;
+  const maxAge = invokeConfig?.MaximumEventAgeInSeconds;
   return {
     functionName,
     modulePath,
     exportName,
     ...(retries === undefined ? {} : { asyncRetries: Number(retries) }),
+    ...(maxAge === undefined ? {} : { maxEventAgeMs: Number(maxAge) * 1000 }),
     timeoutMs: Number(properties.Timeout ?? 3) * 1000,
     region: ctx.region,
     accountId: ctx.accountId,

@@ -22,6 +22,9 @@ export interface DynamoDbCall {
   error?: string;
 }
 
+/** Which requests a fault applies to: the operation and the request's JSON body. */
+export type RequestMatcher = (operation: string, input: Record<string, unknown>) => boolean;
+
 /** An error as DynamoDB answers it: HTTP 400 (or 500) and `{"__type": "...#Name", "message"}`. */
 class DynamoDbError extends Error {
   constructor(
@@ -46,6 +49,11 @@ export class DynamoDbStandIn {
   readonly calls: DynamoDbCall[] = [];
   private readonly tables = new Map<string, Table>();
   private throttles = 0;
+  private deniedUntil = 0;
+  private drops: { times: number; matching: RequestMatcher } | undefined;
+  private conditionsIgnored = false;
+  /** How many faults were injected (throttles, denials, dropped requests). */
+  faultsInjected = 0;
 
   private constructor(
     private readonly server: Server,
@@ -87,6 +95,39 @@ export class DynamoDbStandIn {
     this.throttles = times;
   }
 
+  /**
+   * Answers every call with AccessDeniedException (HTTP 400) for the next `forMs` ms: a grant IAM has not
+   * propagated yet. DynamoDB's name and status for a caller its policies do not allow:
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+   */
+  denyAccess(forMs: number): void {
+    this.deniedUntil = Date.now() + forMs;
+  }
+
+  /**
+   * Drops the next `times` matching requests: the connection is cut and the request changes nothing, so
+   * the caller gets no answer (a request lost on the way).
+   */
+  dropRequests(times: number, matching: RequestMatcher = () => true): void {
+    this.drops = { times, matching };
+  }
+
+  /**
+   * A broken lock, for controls only (`npm run concurrency -- --without-lease`): every condition holds, so
+   * every lease is granted and links run unserialized. DynamoDB never does this.
+   */
+  ignoreConditions(ignored = true): void {
+    this.conditionsIgnored = ignored;
+  }
+
+  /** Ends the faults set with throttle, denyAccess, dropRequests and ignoreConditions. */
+  clearFaults(): void {
+    this.conditionsIgnored = false;
+    this.throttles = 0;
+    this.deniedUntil = 0;
+    this.drops = undefined;
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -107,9 +148,24 @@ export class DynamoDbStandIn {
       }
       const input = JSON.parse(body || '{}') as Record<string, unknown>;
       call.table = typeof input.TableName === 'string' ? input.TableName : undefined;
+      if (this.drops && this.drops.times > 0 && this.drops.matching(operation, input)) {
+        this.drops.times--;
+        this.faultsInjected++;
+        call.error = 'Dropped';
+        req.socket.destroy();
+        return;
+      }
       if (this.throttles > 0) {
         this.throttles--;
+        this.faultsInjected++;
         throw new DynamoDbError('ThrottlingException', 'Rate of requests exceeds the allowed throughput.');
+      }
+      if (Date.now() < this.deniedUntil) {
+        this.faultsInjected++;
+        throw new DynamoDbError(
+          'AccessDeniedException',
+          `User: arn:aws:sts::123456789012:assumed-role/lab-function/lab is not authorized to perform: dynamodb:${operation} on resource: ${call.table ?? '*'} because no identity-based policy allows the dynamodb:${operation} action`,
+        );
       }
       answer(res, 200, this.run(operation, input));
     } catch (error) {
@@ -159,7 +215,8 @@ export class DynamoDbStandIn {
     const key = keyOf(table, (input.Key ?? input.Item) as Item | undefined);
     const old = table.items.get(key);
     const condition = input.ConditionExpression;
-    if (typeof condition === 'string' && !meetsCondition(condition, old, placeholdersOf(input))) {
+    const checked = typeof condition === 'string' && !this.conditionsIgnored;
+    if (checked && !meetsCondition(condition, old, placeholdersOf(input))) {
       throw new DynamoDbError('ConditionalCheckFailedException', 'The conditional request failed');
     }
     const item = next(table, old);

@@ -2,8 +2,9 @@
 // every bad input of the handler's issue. Each scenario checks the answer, that nothing was lost, and
 // that the trust policy is unchanged where it must be. The suite ends by printing one summary line.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { CustomResourceOutcome, IamStandIn, TrustStatement } from '../../lab';
+import { type CustomResourceOutcome, type IamStandIn, sendRequest, type TrustStatement } from '../../lab';
 import {
+  BUNDLE,
   EXTERNAL_ID,
   type Harness,
   linkedStatement,
@@ -47,6 +48,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const h of [harness, quick]) {
     h.lab.iam.faults.clear();
+    h.lab.dynamodb.clearFaults();
     h.lab.iam.dropHung();
     await h.lab.cfn.settled();
   }
@@ -55,7 +57,11 @@ afterEach(async () => {
 
 afterAll(async () => {
   const both = [harness, quick].filter((h) => h !== undefined);
-  const faults = both.reduce((n, h) => n + h.lab.iam.faults.injected + h.lab.cfn.receiver.faultsInjected, 0);
+  const faults = both.reduce(
+    (n, h) =>
+      n + h.lab.iam.faults.injected + h.lab.cfn.receiver.faultsInjected + h.lab.dynamodb.faultsInjected,
+    0,
+  );
   const responses = both.reduce((n, h) => n + h.lab.cfn.receiver.received.length, 0);
   const summary = `fault suite: ${tally.scenarios} scenarios, ${faults} faults injected, ${responses} responses checked, ${tally.lost} statements lost`;
   console.log(summary);
@@ -267,6 +273,118 @@ describe('two writers on one role', () => {
     expect(outcomes.map((o) => o.status)).toEqual(['SUCCESS', 'SUCCESS']);
     scenarioEnds(iam, roleName, [linkA, linkB, OPS]);
     expect(statementsOf(iam.trustPolicy(roleName))).toEqual(expect.arrayContaining([linkA, linkB, OPS]));
+  });
+});
+
+describe('the lease on a role', () => {
+  /** A DynamoDB request that gives up the lease on this role. */
+  const releaseOf =
+    (roleName: string) =>
+    (operation: string, input: Record<string, unknown>): boolean =>
+      operation === 'UpdateItem' &&
+      String(input.UpdateExpression).includes('REMOVE #holder') &&
+      JSON.stringify(input.Key).includes(`role/${roleName}`);
+
+  it('links on a first deploy while DynamoDB still denies the table grant, waiting for IAM to propagate it', async () => {
+    const { iam, dynamodb } = harness.lab;
+    const roleName = prepareRole(iam);
+    dynamodb.denyAccess(2000);
+
+    const outcome = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+
+    expect(outcome.status).toBe('SUCCESS');
+    expect(dynamodb.calls.filter((c) => c.error === 'AccessDeniedException').length).toBeGreaterThan(0);
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([linkedStatement(EXTERNAL_ID), OPS]);
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+
+  it.each([
+    ['is lost once: it is sent again', 1, 2000],
+    // Every attempt lost: the lease ends by itself, a term (late-write window + 4 s) after its last renewal.
+    ['never lands: its short term ends it', 3, 1500 + 4000 + 2000],
+  ])('lets the next link on the role go within seconds when a release %s', async (_case, lost, withinMs) => {
+    const { iam, dynamodb } = harness.lab;
+    const roleName = prepareRole(iam);
+    const linkA = linkedStatement(EXTERNAL_ID, { sid: 'LinkA' });
+    const linkB = linkedStatement(NEW_EXTERNAL_ID, { sid: 'LinkB' });
+    const callsBefore = dynamodb.calls.length;
+    dynamodb.dropRequests(lost, releaseOf(roleName));
+
+    const first = await harness.request({
+      requestType: 'Create',
+      logicalResourceId: 'LinkA',
+      properties: linkProperties(roleName, { StatementSid: 'LinkA' }),
+    });
+    const started = Date.now();
+    const second = await harness.request({
+      requestType: 'Create',
+      logicalResourceId: 'LinkB',
+      properties: linkProperties(roleName, { StatementSid: 'LinkB', SnowflakeExternalId: NEW_EXTERNAL_ID }),
+    });
+    const waited = Date.now() - started;
+
+    expect([first.status, second.status]).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(dynamodb.calls.slice(callsBefore).filter((c) => c.error === 'Dropped')).toHaveLength(lost);
+    expect(waited).toBeLessThan(withinMs);
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual(expect.arrayContaining([linkA, linkB, OPS]));
+    scenarioEnds(iam, roleName, [linkA, linkB, OPS]);
+  });
+
+  it('refuses to link from a function deployed without its lock table, naming the setting, and writes nothing', async () => {
+    const { iam } = harness.lab;
+    const stack = harness.lab.cfn.stack('no-lock-table');
+    const template = linkStackTemplate([{ logicalId: 'Link', sid: SID }]);
+    const fn = template.Resources.TrustLinkFunction?.Properties as { Environment: { Variables: object } };
+    fn.Environment.Variables = { TRUST_LINK_STACK_ID: { Ref: 'AWS::StackId' } };
+
+    const result = await stack.create(template);
+
+    expect(result.status).toBe('ROLLBACK_COMPLETE');
+    expect(requestLines(result.requests)).toEqual(['Create Link FAILED', 'Delete Link SUCCESS']);
+    expect(result.requests[0]?.reason).toContain('TRUST_LINK_LOCK_TABLE is not set');
+    expect(result.requests[0]?.reason).toContain('LinkLockTable');
+    expect(result.requests[0]?.reason).not.toContain('IAM did not answer');
+    expect(iam.callsOf('UpdateAssumeRolePolicy', 'no-lock-table-a')).toEqual([]);
+    expect(iam.callsOf('TagRole', 'no-lock-table-a')).toEqual([]);
+    tally.scenarios += 1;
+  });
+});
+
+describe('late asynchronous events', () => {
+  it('never starts a Create that Lambda held back past its event age: CloudFormation fails it and nothing is linked', async () => {
+    const { iam, cfn, dynamodb } = harness.lab;
+    const roleName = prepareRole(iam);
+    const before = iam.trustPolicyText(roleName);
+    dynamodb.createTable('aged-locks', 'LockId');
+    // As the templates bound it, scaled down: event age (1 s) + Timeout (2 s) < ServiceTimeout (3.5 s).
+    const fn = cfn.function({
+      functionName: 'trust-link-aged',
+      modulePath: BUNDLE,
+      timeoutMs: 2000,
+      maxEventAgeMs: 1000,
+      environment: { TRUST_LINK_LOCK_TABLE: 'aged-locks' },
+    });
+    // Throttled past CloudFormation's wait: without the age bound, the event would run after it gave up.
+    fn.throttle(5000);
+
+    const outcome = await sendRequest(fn, cfn.receiver, {
+      requestType: 'Create',
+      stackId:
+        'arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-late/22222222-2222-4222-8222-222222222222',
+      logicalResourceId: 'Link',
+      resourceType: 'Custom::SnowflakeTrustLink',
+      properties: { ServiceToken: fn.arn, ServiceTimeout: '4', ...linkProperties(roleName) },
+      serviceTimeoutMs: 3500,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await fn.settled();
+
+    expect(outcome.timedOut).toBe(true);
+    expect(fn.invocations).toEqual([]);
+    expect(fn.discarded).toHaveLength(1);
+    expect(iam.trustPolicyText(roleName)).toBe(before);
+    expect(iam.tags(roleName)).toEqual([]);
+    scenarioEnds(iam, roleName, [PLACEHOLDER, OPS]);
   });
 });
 

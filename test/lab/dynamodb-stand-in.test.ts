@@ -8,7 +8,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { takeLeaseInput } from '../../handler/trust-link/lease-requests';
+import { releaseLeaseInput, renewLeaseInput, takeLeaseInput } from '../../handler/trust-link/lease-requests';
 import { applyUpdate, DynamoDbStandIn, ExpressionError, meetsCondition } from '../../lab/dynamodb';
 
 let dynamodb: DynamoDbStandIn;
@@ -26,6 +26,7 @@ beforeAll(async () => {
   });
 });
 beforeEach(() => {
+  dynamodb.clearFaults();
   dynamodb.deleteTable(TABLE);
   dynamodb.createTable(TABLE, 'LockId');
 });
@@ -109,6 +110,69 @@ describe('DynamoDB stand-in, through the real @aws-sdk/client-dynamodb', () => {
       name: 'ThrottlingException',
     });
     expect((await client.send(new GetItemCommand({ TableName: TABLE, Key: key }))).Item).toBeUndefined();
+  });
+
+  it('renews a lease for its holder only', async () => {
+    await take('a', Date.now() + 1000);
+    const renew = (holder: string, until: number) =>
+      client.send(
+        new UpdateItemCommand(
+          renewLeaseInput({ table: TABLE, roleName: 'snowflake', holder, until, now: 0 }),
+        ),
+      );
+
+    await renew('a', 123_456_789_000);
+    const stranger = renew('b', 1);
+
+    await expect(stranger).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+    expect(dynamodb.items(TABLE)[0]?.LeaseUntil).toEqual({ N: '123456789000' });
+  });
+
+  it('denies every call for a while, as DynamoDB does a caller whose grant has not arrived, then serves again', async () => {
+    dynamodb.denyAccess(150);
+
+    const denied = take('a', Date.now() + 60_000);
+
+    await expect(denied).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(dynamodb.items(TABLE)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await expect(take('a', Date.now() + 60_000)).resolves.toBeDefined();
+  });
+
+  it('grants every lease while its conditions are ignored, for a control that runs links unserialized', async () => {
+    await take('a', Date.now() + 60_000);
+    dynamodb.ignoreConditions();
+
+    const second = await take('b', Date.now() + 60_000);
+    dynamodb.ignoreConditions(false);
+
+    expect(second.Attributes?.Holder).toEqual({ S: 'a' });
+    await expect(take('c', Date.now() + 60_000)).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  it('drops the matching requests unapplied, and answers the others', async () => {
+    await take('a', Date.now() + 60_000);
+    dynamodb.dropRequests(
+      1,
+      (operation, input) => operation === 'UpdateItem' && String(input.UpdateExpression).includes('REMOVE'),
+    );
+    const release = () =>
+      client.send(
+        new UpdateItemCommand(
+          releaseLeaseInput({ table: TABLE, roleName: 'snowflake', holder: 'a', now: Date.now() }),
+        ),
+      );
+
+    await expect(release()).rejects.toMatchObject({ code: 'ECONNRESET' });
+    const heldAfterDrop = dynamodb.items(TABLE)[0]?.Holder;
+    await release();
+
+    expect(heldAfterDrop).toEqual({ S: 'a' });
+    expect(dynamodb.items(TABLE)[0]?.Holder).toBeUndefined();
+    expect(dynamodb.calls.at(-2)?.error).toBe('Dropped');
   });
 });
 

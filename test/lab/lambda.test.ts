@@ -143,6 +143,29 @@ describe('LambdaFunction', () => {
     );
   });
 
+  it('runs a throttled asynchronous event once the throttle ends, within its maximum age', async () => {
+    const fn = deploy('throttled', COUNTER, { maxEventAgeMs: 1000 });
+    fn.throttle(200);
+
+    const attempts = await fn.invokeAsync({});
+
+    expect(attempts.map((a) => a.outcome)).toEqual(['returned']);
+    expect(attempts[0]?.startedAt).toBeGreaterThanOrEqual(Date.now() - 1000);
+    expect(fn.discarded).toEqual([]);
+  });
+
+  it('discards unrun an asynchronous event throttled past its maximum age', async () => {
+    const fn = deploy('too-old', COUNTER, { maxEventAgeMs: 200 });
+    fn.throttle(600);
+
+    const attempts = await fn.invokeAsync({ n: 1 });
+
+    expect(attempts).toEqual([]);
+    expect(fn.invocations).toEqual([]);
+    expect(fn.discarded).toEqual([{ event: { n: 1 }, ageMs: expect.any(Number) }]);
+    expect(fn.discarded[0]?.ageMs).toBeGreaterThan(200);
+  });
+
   it('collects the lines the function logs during an invocation', async () => {
     const fn = deploy(
       'logs',

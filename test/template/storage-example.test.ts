@@ -14,6 +14,7 @@ const VALUES = {
   'SnowflakeStorageRole.Arn': 'arn:aws:iam::123456789012:role/snowflake-stage-SnowflakeStorageRole-Z9y8',
   'SnowflakeTrustLink.ExternalIds': LINK_VALUES.SnowflakeExternalId,
   'TrustLinkFunction.Arn': 'arn:aws:lambda:eu-west-1:123456789012:function:snowflake-stage-link',
+  'LinkLockTable.Arn': 'arn:aws:dynamodb:eu-west-1:123456789012:table/snowflake-stage-LinkLockTable-K7',
 };
 
 describe('examples/storage-integration.yaml', () => {
@@ -71,6 +72,12 @@ describe('examples/storage-integration.yaml', () => {
         Action: ['iam:GetRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
         Resource: VALUES['SnowflakeStorageRole.Arn'],
       },
+      {
+        Sid: 'TakeLeasesOnRoles',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: VALUES['LinkLockTable.Arn'],
+      },
     ]);
     expect(fn.CodeUri).toBe('../dist/trust-link/');
     expect(fn.Environment).toEqual({
@@ -79,7 +86,7 @@ describe('examples/storage-integration.yaml', () => {
         TRUST_LINK_STACK_ID: { Ref: 'AWS::StackId' },
       },
     });
-    expect(fn.EventInvokeConfig).toEqual({ MaximumRetryAttempts: 0 });
+    expect(fn.EventInvokeConfig).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 180 });
   });
 
   it('links STORAGE_AWS_IAM_USER_ARN and STORAGE_AWS_EXTERNAL_ID through the same resource, once both are given', () => {

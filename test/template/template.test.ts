@@ -104,18 +104,28 @@ describe('template.yaml: the link function may edit only the Snowflake role', ()
 
     expect(others).toEqual([
       {
-        Sid: 'WriteOwnLogs',
-        Effect: 'Allow',
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: { 'Fn::GetAtt': ['TrustLinkLogGroup', 'Arn'] },
-      },
-      {
         Sid: 'TakeLeasesOnRoles',
         Effect: 'Allow',
         Action: 'dynamodb:UpdateItem',
         Resource: { 'Fn::GetAtt': ['LinkLockTable', 'Arn'] },
       },
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': ['TrustLinkLogGroup', 'Arn'] },
+      },
     ]);
+  });
+
+  it('grants the lock table in the role itself, so that the grant is as old as the role at the first lease', () => {
+    const inline = (
+      propertiesOf(template, 'TrustLinkFunctionRole').Policies as Array<{
+        PolicyDocument: { Statement: Array<{ Action: unknown }> };
+      }>
+    ).flatMap((policy) => policy.PolicyDocument.Statement);
+
+    expect(inline.map((statement) => statement.Action)).toContainEqual('dynamodb:UpdateItem');
   });
 
   it('serves its own stack, takes leases in its own table, and is not retried by Lambda', () => {
@@ -127,7 +137,7 @@ describe('template.yaml: the link function may edit only the Snowflake role', ()
         TRUST_LINK_STACK_ID: { Ref: 'AWS::StackId' },
       },
     });
-    expect(properties.EventInvokeConfig).toEqual({ MaximumRetryAttempts: 0 });
+    expect(properties.EventInvokeConfig).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 180 });
   });
 
   it('uses no wildcard, no NotAction and no NotResource', () => {

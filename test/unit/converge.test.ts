@@ -1,12 +1,12 @@
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetRoleCommand, UntagRoleCommand, UpdateAssumeRolePolicyCommand } from '@aws-sdk/client-iam';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { converge, roleStateDigest } from '../../handler/trust-link/converge';
+import { LockUnavailableError } from '../../handler/trust-link/errors';
 import { parseTrustPolicy, type TrustPolicy } from '../../handler/trust-link/trust-policy';
 import { ACCOUNT_ROOT, type FakeIam, fakeIam, getRoleAnswer, iamMock, policyOf } from '../helpers/fake-iam';
+import { dynamodbMock as dynamodb, fakeLockTable } from '../helpers/fake-lock';
 
-const dynamodb = mockClient(DynamoDBClient);
 const placeholder = { Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'sts:AssumeRole' };
 const ops = { Sid: 'Ops', ...placeholder, Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } };
 const trust = (...statements: Record<string, unknown>[]): TrustPolicy => ({
@@ -47,7 +47,7 @@ function lagBehindWrites(reads: number): void {
 }
 
 beforeEach(() => {
-  dynamodb.reset();
+  fakeLockTable();
   iam = fakeIam({ snowflake: trust(placeholder) });
 });
 afterEach(() => {
@@ -67,7 +67,6 @@ describe('converge', () => {
   });
 
   it('waits for what the previous holder of the lease wrote before it reads the role to edit', async () => {
-    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
     const previous = trust(placeholder, ops);
     dynamodb.on(UpdateItemCommand).resolves({
       Attributes: { State: { S: roleStateDigest(previous, []) }, StateAt: { N: String(Date.now()) } },
@@ -105,8 +104,18 @@ describe('converge', () => {
     expect(policyOf(iam, 'snowflake')).toEqual(trust(placeholder, { ...ops, Sid: 'Theirs' }, ops));
   });
 
+  it('sends no write that its lease would not outlast by the late-write window', async () => {
+    // The lease may not last past this invocation's end, which is closer than the late-write window (1 s).
+    const ending = { ...options(5000), lease: { holder: 'me', until: Date.now() + 500 } };
+
+    const converging = converge('snowflake', addOps, ending);
+
+    await expect(converging).rejects.toBeInstanceOf(LockUnavailableError);
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(placeholder));
+  });
+
   it('records the state it left in the lease for the next holder', async () => {
-    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
     dynamodb.on(UpdateItemCommand).resolves({});
 
     await converge('snowflake', addOps, options(5000));
@@ -119,7 +128,6 @@ describe('converge', () => {
   });
 
   it("leaves the previous holder's record as it was when it writes nothing", async () => {
-    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
     dynamodb.on(UpdateItemCommand).resolves({});
 
     await converge('snowflake', (policy) => ({ policy }), options(5000));
@@ -146,7 +154,6 @@ describe('converge', () => {
   });
 
   it("puts the records of a round IAM refused back as they were, and leaves the lease's record alone", async () => {
-    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
     dynamodb.on(UpdateItemCommand).resolves({});
     iam.tags.get('snowflake')?.set('SnowflakeTrustLink:mine', 'old');
 
@@ -159,7 +166,6 @@ describe('converge', () => {
   });
 
   it("clears the lease's record when a round landed in part and could not be put back", async () => {
-    process.env.TRUST_LINK_LOCK_TABLE = 'locks';
     dynamodb.on(UpdateItemCommand).resolves({});
     iamMock.on(UntagRoleCommand).rejects(Object.assign(new Error('busy'), { name: 'ServiceFailure' }));
 

@@ -10,6 +10,7 @@ import {
   policyOf,
   roleArn,
 } from '../helpers/fake-iam';
+import { fakeLockTable } from '../helpers/fake-lock';
 import { lambdaContext } from '../helpers/lambda-context';
 import { type ResponseReceiver, startResponseReceiver } from '../helpers/response-receiver';
 
@@ -54,6 +55,7 @@ beforeEach(() => {
   receiver.received.length = 0;
   receiver.answers.length = 0;
   iam = fakeIam({ snowflake: trust(sidPlaceholder), other: trust(placeholder) });
+  fakeLockTable();
 });
 
 function event(requestType: 'Create' | 'Update' | 'Delete', extra: Record<string, unknown> = {}) {

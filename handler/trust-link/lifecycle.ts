@@ -231,11 +231,14 @@ function linkEdit(
   return { policy: linkTrust(policy, spec, accountRoot), tags: records.map(recordTag) };
 }
 
+// A stack deleted while its link stayed (--retain-resources, a Delete that failed) leaves its record behind:
+// nothing but a person can clear it, so the Reason gives the exact command.
 function checkNotOwnedElsewhere(spec: LinkSpec, role: RoleTrust, owners: OwnerRecord[]): void {
   if (owners.length === 0) return;
   const names = owners.map((record) => record.label).join(', ');
+  const keys = owners.map((record) => `'${record.key}'`).join(' ');
   throw new OwnedElsewhereError(
-    `StatementSid "${spec.sid}" on role "${role.roleName}" is linked by another stack (${names}). A link belongs to one stack: delete it there first, or give this link another StatementSid.`,
+    `StatementSid "${spec.sid}" on role "${role.roleName}" is linked by another stack (${names}). A link belongs to one stack: delete it there first, or give this link another StatementSid. If that stack no longer exists, it left its record on the role: remove it with aws iam untag-role --role-name '${role.roleName}' --tag-keys ${keys} and deploy again.`,
   );
 }
 

@@ -1,6 +1,7 @@
 // Faults and bad input, end to end: the built bundle against the IAM stand-in's injected faults and
 // every bad input of the handler's issue. Each scenario checks the answer, that nothing was lost, and
 // that the trust policy is unchanged where it must be. The suite ends by printing one summary line.
+import { IAMClient, UntagRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CustomResourceOutcome, IamStandIn, TrustStatement } from '../../lab';
 import {
@@ -631,6 +632,39 @@ describe('ownership', () => {
     },
   );
 
+  it('names the exact command that clears the record of a stack that no longer exists, and links once it ran', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    // The other stack linked the role, then went away keeping its link (delete-stack --retain-resources).
+    await harness.request({
+      requestType: 'Create',
+      stackId: otherStack,
+      properties: linkProperties(roleName),
+    });
+    const before = iam.trustPolicyText(roleName);
+
+    const refused = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    const command = /aws iam untag-role --role-name '([^']+)' --tag-keys ((?:'[^']+' ?)+)/.exec(
+      refused.reason ?? '',
+    );
+    const keys = [...(command?.[2] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1] ?? '');
+    await new IAMClient({
+      endpoint: iam.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLAB', secretAccessKey: 'secret' },
+    }).send(new UntagRoleCommand({ RoleName: command?.[1], TagKeys: keys }));
+    const linked = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+
+    expect(refused.status).toBe('FAILED');
+    expect(refused.reason).toContain('is linked by another stack (e2e-other/Link)');
+    expect(command?.[1]).toBe(roleName);
+    expect(keys).toEqual([expect.stringMatching(/^SnowflakeTrustLink:[0-9a-f]{24}$/)]);
+    expect(iam.trustPolicyText(roleName)).toBe(before);
+    expect(linked.status).toBe('SUCCESS');
+    expect(iam.tags(roleName)?.map((tag) => tag.value.split(' ').at(-1))).toEqual(['e2e-direct/Link']);
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+
   it('keeps a statement two resources of one stack share until the last of them is deleted', async () => {
     const { iam } = harness.lab;
     const roleName = prepareRole(iam);
@@ -801,6 +835,43 @@ describe('ownership', () => {
       roleA,
       links.map(({ sid }) => linkedStatement(EXTERNAL_ID, { sid })),
     );
+  });
+
+  it('leaves a hand-made trust of the same Snowflake user for another external id byte for byte through Create, Update and Delete', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    // Another integration of the same Snowflake account (one IAM user per account), linked by hand.
+    const theirs =
+      '{"Effect":"Allow","Principal":{"AWS":"' +
+      SNOWFLAKE_USER +
+      '"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"OTHER_SFCRole=9_storage0000000000000="}}}';
+    iam.setTrustPolicy(roleName, `{"Version":"2012-10-17","Statement":[${theirs}]}`);
+    const texts: string[] = [];
+
+    const created = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    texts.push(iam.trustPolicyText(roleName) ?? '');
+    const updated = await harness.request({
+      requestType: 'Update',
+      properties: linkProperties(roleName, { SnowflakeExternalId: [NEW_EXTERNAL_ID] }),
+      oldProperties: linkProperties(roleName),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+    texts.push(iam.trustPolicyText(roleName) ?? '');
+    const deleted = await harness.request({
+      requestType: 'Delete',
+      properties: linkProperties(roleName, { SnowflakeExternalId: [NEW_EXTERNAL_ID] }),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+
+    expect([created.status, updated.status, deleted.status]).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(texts[0]).toBe(
+      `{"Version":"2012-10-17","Statement":[${theirs},${JSON.stringify(linkedStatement(EXTERNAL_ID))}]}`,
+    );
+    expect(texts[1]).toBe(
+      `{"Version":"2012-10-17","Statement":[${theirs},${JSON.stringify(linkedStatement(NEW_EXTERNAL_ID))}]}`,
+    );
+    expect(iam.trustPolicyText(roleName)).toBe(`{"Version":"2012-10-17","Statement":[${theirs}]}`);
+    scenarioEnds(iam, roleName, [JSON.parse(theirs) as TrustStatement]);
   });
 
   it('keeps every number of another statement exactly as written', async () => {

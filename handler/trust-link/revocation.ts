@@ -3,9 +3,16 @@
 // rotation replaces it and CloudFormation then deletes the old one: that Delete brings the link's statement
 // down to the link's current id. It owns nothing on the role and never removes the statement.
 //
+// A new physical id on Update is a replacement, and the old id gets a Delete once the update succeeded:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-requesttypes-update.html
+// A rollback deletes the new id instead (aws-facts.md; whether an Update with the old properties precedes
+// that Delete, AWS's pages do not say: both orders leave the link as it was, since its id is then current).
 // Why not the link itself: a link replaced on rotation would be rolled back by a Delete of its new id, which
 // looks exactly like the Delete of a stack whose revocation failed; the link keeps its id, its rollback is an
 // Update with the old properties, and this resource's Deletes are harmless whenever its id is still current.
+// Why revoke at all: a storage integration may set STORAGE_AWS_EXTERNAL_ID to any value, so a retired id can be
+// presented again through the account's one IAM user:
+// https://docs.snowflake.com/en/sql-reference/sql/create-storage-integration
 
 import type { Outcome } from '../framework/framework';
 import { log } from '../framework/log';

@@ -882,14 +882,12 @@ describe('rotation with a current id, and its revocation', () => {
 
   it('answers FAILED naming what stays trusted when IAM refuses the revocation', async () => {
     const { oldRevocation } = await rotated();
-    iamMock
-      .on(UpdateAssumeRolePolicyCommand)
-      .rejects(
-        Object.assign(new Error('Cannot exceed quota'), {
-          name: 'LimitExceededException',
-          $metadata: { httpStatusCode: 409 },
-        }),
-      );
+    iamMock.on(UpdateAssumeRolePolicyCommand).rejects(
+      Object.assign(new Error('Cannot exceed quota'), {
+        name: 'LimitExceededException',
+        $metadata: { httpStatusCode: 409 },
+      }),
+    );
 
     const response = await invoke(revocationEvent('Delete', ID, { PhysicalResourceId: oldRevocation }));
 

@@ -272,14 +272,14 @@ function linkEdit(
   return { policy: linkTrust(policy, spec, accountRoot), tags: records.map(recordTag) };
 }
 
-// A stack deleted while its link stayed (--retain-resources, a Delete that failed) leaves its record behind:
-// nothing but a person can clear it, so the Reason gives the exact command.
 // A record of the same stack follows the statement and the current id that this resource's record names.
 function followed(record: OwnerRecord, mine: OwnerRecord): OwnerRecord {
   const { current: _previous, ...rest } = record;
   return { ...rest, statement: mine.statement, ...(mine.current ? { current: mine.current } : {}) };
 }
 
+// A stack deleted while its link stayed (--retain-resources, a Delete that failed) leaves its record behind:
+// nothing but a person can clear it, so the Reason gives the exact command.
 function checkNotOwnedElsewhere(spec: LinkSpec, role: RoleTrust, owners: OwnerRecord[]): void {
   if (owners.length === 0) return;
   const names = owners.map((record) => record.label).join(', ');

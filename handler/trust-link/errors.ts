@@ -45,3 +45,6 @@ export class OwnedElsewhereError extends TrustLinkError {}
 
 /** The request comes from a stack this function does not serve; nothing was read or written. */
 export class ForeignStackError extends TrustLinkError {}
+
+/** The cleanup's revocation of a rotation's old external ids failed: they are still trusted. */
+export class RevocationFailedError extends TrustLinkError {}

@@ -50,7 +50,7 @@ export async function onCreate(properties: unknown, invocation: Invocation): Pro
     trackWrites((mayHaveChanged) => {
       invocation.failedPhysicalId = mayHaveChanged ? physicalId : marker;
     }),
-    true,
+    { isNew: true, retiring: 'keep-trusted' },
   );
   return { physicalResourceId: physicalId, data: linkData(spec, linked) };
 }
@@ -82,7 +82,10 @@ export async function onUpdate(
     trackWrites((mayHaveChanged) => {
       invocation.undo = mayHaveChanged && physicalId !== oldPhysicalId ? undo : undefined;
     }),
-    physicalId !== oldPhysicalId,
+    {
+      isNew: physicalId !== oldPhysicalId,
+      retiring: movesCurrentId(oldProperties, spec) ? 'keep-trusted' : 'current-only',
+    },
   );
   const failedMove = failedMoveOf(oldProperties, newId, physicalId === oldPhysicalId);
   if (failedMove) await unlink(failedMove.roleName, failedMove.sid, invocation);
@@ -187,16 +190,36 @@ function trackWrites(onChange: (mayHaveChanged: boolean) => void): (event: Write
   };
 }
 
-// A new link (a Create, or an Update to another role or Sid) takes over no statement another link owns.
+/**
+ * What a request does with a rotation's old ids (a link told its CurrentExternalId): a request that moves to
+ * a new current id keeps those the statement trusts now, for the calls still using them until the cleanup
+ * revokes them; any other request trusts the current id alone, so a retired id never comes back (and a
+ * revocation that failed is done again).
+ */
+type Retiring = 'keep-trusted' | 'current-only';
+
+interface LinkMode {
+  /** A Create, or an Update to another role or Sid: it takes over no statement another link owns. */
+  isNew: boolean;
+  retiring: Retiring;
+}
+
+/** A link as converged, with the external ids it wrote. */
+type Linked = Converged & { externalIds: readonly string[] };
+
 async function link(
   spec: LinkSpec,
   invocation: Invocation,
   onWrite: (event: WriteEvent) => void,
-  isNew: boolean,
-): Promise<Converged> {
+  mode: LinkMode,
+): Promise<Linked> {
+  let externalIds = spec.externalIds;
   const linked = await converge(
     spec.roleName,
-    (policy, role) => linkEdit(policy, role, spec, invocation, isNew),
+    (policy, role) => {
+      externalIds = idsToTrust(spec, policy, mode.retiring);
+      return linkEdit(policy, role, { ...spec, externalIds }, invocation, mode.isNew);
+    },
     {
       ...convergeOptions(invocation),
       onWrite,
@@ -207,7 +230,25 @@ async function link(
       `Role "${spec.roleName}" does not exist in this account. Check RoleName or RoleArn, and that the role is created before the link (DependsOn, or !Ref/!GetAtt of the role).`,
     );
   }
-  return linked;
+  return { ...linked, externalIds };
+}
+
+// The ids in force after this request: all it is given, or with a current id, that one and those of the
+// others the statement trusts now (a rotation moving over), or that one alone.
+function idsToTrust(spec: LinkSpec, policy: TrustPolicy, retiring: Retiring): readonly string[] {
+  const current = spec.currentId;
+  if (current === undefined) return spec.externalIds;
+  if (retiring === 'current-only') return [current];
+  const holder = findOwnedStatement(policy, spec.sid);
+  const trusted = holder ? externalIdsOf(holder) : [];
+  return spec.externalIds.filter((id) => id === current || trusted.includes(id));
+}
+
+// Whether an Update moves to another current id: a rotation, or its rollback. A link deployed before
+// CurrentExternalId existed was given the integration's TrustedExternalIds, its own id first.
+function movesCurrentId(oldProperties: unknown, spec: LinkSpec): boolean {
+  const old = termsOf(oldProperties);
+  return old === undefined || (old.currentId ?? old.externalIds[0]) !== spec.currentId;
 }
 
 // The statement in force, with this resource's record; the other resources of the stack that share the
@@ -226,16 +267,25 @@ function linkEdit(
   const recorded = ownership.mine !== undefined || ownership.sameStack.length > 0;
   if (isNew && !recorded) checkSidIsFree(spec, foreignSidStatement(policy, spec, accountRoot), role);
   const statement = ownedStatement(spec);
-  const mine = ownerRecord(invocation.owner, spec.sid, statement);
-  const records = [mine, ...ownership.sameStack.map((record) => ({ ...record, statement: mine.statement }))];
+  const mine = ownerRecord(invocation.owner, spec.sid, statement, spec.currentId);
+  const records = [mine, ...ownership.sameStack.map((record) => followed(record, mine))];
   return { policy: linkTrust(policy, spec, accountRoot), tags: records.map(recordTag) };
 }
 
+// A record of the same stack follows the statement and the current id that this resource's record names.
+function followed(record: OwnerRecord, mine: OwnerRecord): OwnerRecord {
+  const { current: _previous, ...rest } = record;
+  return { ...rest, statement: mine.statement, ...(mine.current ? { current: mine.current } : {}) };
+}
+
+// A stack deleted while its link stayed (--retain-resources, a Delete that failed) leaves its record behind:
+// nothing but a person can clear it, so the Reason gives the exact command.
 function checkNotOwnedElsewhere(spec: LinkSpec, role: RoleTrust, owners: OwnerRecord[]): void {
   if (owners.length === 0) return;
   const names = owners.map((record) => record.label).join(', ');
+  const keys = owners.map((record) => `'${record.key}'`).join(' ');
   throw new OwnedElsewhereError(
-    `StatementSid "${spec.sid}" on role "${role.roleName}" is linked by another stack (${names}). A link belongs to one stack: delete it there first, or give this link another StatementSid.`,
+    `StatementSid "${spec.sid}" on role "${role.roleName}" is linked by another stack (${names}). A link belongs to one stack: delete it there first, or give this link another StatementSid. If that stack no longer exists, it left its record on the role: remove it with aws iam untag-role --role-name '${role.roleName}' --tag-keys ${keys} and deploy again.`,
   );
 }
 
@@ -259,7 +309,7 @@ function checkRoleArn(spec: LinkSpec, role: RoleTrust): void {
 }
 
 // One function per stack: a stack that borrows another's ServiceToken could reach the roles that stack granted it.
-function checkServedStack(invocation: Invocation): void {
+export function checkServedStack(invocation: Invocation): void {
   const served = invocation.servedStackId;
   if (served === undefined || served === invocation.owner.stackId) return;
   throw new ForeignStackError(
@@ -295,7 +345,8 @@ function termsOf(properties: unknown, physicalId?: string): (LinkSpec & LinkTerm
   }
 }
 
-function convergeOptions(invocation: Invocation) {
+/** How a request's converge waits, and the lease it takes. */
+export function convergeOptions(invocation: Invocation) {
   return {
     signal: invocation.signal,
     settleMs: invocation.settleMs,
@@ -306,12 +357,21 @@ function convergeOptions(invocation: Invocation) {
   };
 }
 
-function linkData(spec: LinkSpec, linked: Converged): Record<string, string> {
+function linkData(spec: LinkSpec, linked: Linked): Record<string, string> {
+  const current = spec.currentId;
+  const retiring = linked.externalIds.filter((id) => id !== current);
   return {
     RoleArn: linked.role.roleArn,
     RoleName: linked.role.roleName,
     StatementSid: spec.sid,
-    ExternalIds: spec.externalIds.join(','),
+    ExternalIds: linked.externalIds.join(','),
+    ...(current === undefined
+      ? {}
+      : {
+          CurrentExternalId: current,
+          // Trusted only until this deploy's cleanup revokes them (Custom::SnowflakeTrustLinkRevocation).
+          RetiringExternalIds: retiring.length > 0 ? retiring.join(',') : 'none',
+        }),
     TrustPolicy: serializeTrustPolicy(linked.policy),
   };
 }

@@ -22,6 +22,11 @@ export interface OwnerRecord {
   stack: string;
   /** A digest of the statement the owners wrote: a statement that differs is not theirs. */
   statement: string;
+  /**
+   * A digest of the external id the link was told is current (CurrentExternalId), if it was: the statement's
+   * other ids are a rotation's old ones, trusted only until its cleanup (revocation.ts).
+   */
+  current?: string;
   /** The stack's name and the logical id, for messages; cut to fit a tag value. */
   label: string;
 }
@@ -29,17 +34,29 @@ export interface OwnerRecord {
 /** Every ownership tag starts with this, so a role's other tags are never read or touched. */
 export const TAG_PREFIX = 'SnowflakeTrustLink:';
 const MAX_TAG_VALUE = 256;
-const RECORD_VALUE = /^([A-Za-z0-9]{1,128}) ([0-9a-f]{12}) ([0-9a-f]{16}) (.*)$/;
+// The current id's field is optional: records written before it existed, and links not told one, lack it.
+const RECORD_VALUE = /^([A-Za-z0-9]{1,128}) ([0-9a-f]{12}) ([0-9a-f]{16}) (?:id=([0-9a-f]{12}) )?(.*)$/;
 
-/** The record this owner keeps for a statement under sid. */
-export function ownerRecord(owner: Owner, sid: string, statement: Statement): OwnerRecord {
+/** The record this owner keeps for a statement under sid; with currentId, the external id now current. */
+export function ownerRecord(
+  owner: Owner,
+  sid: string,
+  statement: Statement,
+  currentId?: string,
+): OwnerRecord {
   return {
     key: `${TAG_PREFIX}${digest(`${owner.stackId}\n${owner.logicalId}\n${sid}`, 24)}`,
     sid,
     stack: digest(owner.stackId, 12),
     statement: statementDigest(statement),
+    ...(currentId === undefined ? {} : { current: externalIdDigest(currentId) }),
     label: `${stackNameOf(owner.stackId)}/${owner.logicalId}`,
   };
+}
+
+/** The digest a record and a revocation's physical id name an external id by: short, and no secret. */
+export function externalIdDigest(externalId: string): string {
+  return digest(externalId, 12);
 }
 
 /** The records a role's tags hold, for every Sid; tags that are not records are left out. */
@@ -47,14 +64,15 @@ export function ownerRecords(tags: readonly RoleTag[]): OwnerRecord[] {
   return tags.flatMap(({ key, value }) => {
     const match = key.startsWith(TAG_PREFIX) ? RECORD_VALUE.exec(value) : null;
     if (!match) return [];
-    const [, sid = '', stack = '', statement = '', label = ''] = match;
-    return [{ key, sid, stack, statement, label }];
+    const [, sid = '', stack = '', statement = '', current, label = ''] = match;
+    return [{ key, sid, stack, statement, ...(current === undefined ? {} : { current }), label }];
   });
 }
 
 /** A record as a role tag: its value names the Sid, the stack and the statement, then who owns it. */
 export function recordTag(record: OwnerRecord): RoleTag {
-  const head = `${record.sid} ${record.stack} ${record.statement} `;
+  const current = record.current === undefined ? '' : `id=${record.current} `;
+  const head = `${record.sid} ${record.stack} ${record.statement} ${current}`;
   // Tag values allow letters, digits, spaces and _.:/=+-@ only: a logical id is alphanumeric, a stack name too.
   const label = record.label.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_');
   return { key: record.key, value: `${head}${label}`.slice(0, MAX_TAG_VALUE) };

@@ -31,3 +31,21 @@ export function sameLink(a: string, b: string): boolean {
     first.sid === second.sid
   );
 }
+
+const REVOCATION_PREFIX = 'SnowflakeTrustLinkRevocation';
+const REVOCATION_ID = /^SnowflakeTrustLinkRevocation:([\w+=,.@-]{1,64}):([A-Za-z0-9]{1,128}):([0-9a-f]{12})$/;
+
+/** The id of a revocation: the link's role and Sid, and the digest of the id current when it was made. */
+export function revocationPhysicalId(roleName: string, sid: string, currentDigest: string): string {
+  return `${REVOCATION_PREFIX}:${roleName}:${sid}:${currentDigest}`;
+}
+
+/** The role, Sid and current id's digest a revocation id names, or undefined for any other id. */
+export function parseRevocationPhysicalId(
+  physicalId: string,
+): { roleName: string; sid: string; current: string } | undefined {
+  const match = REVOCATION_ID.exec(physicalId);
+  return match?.[1] && match[2] && match[3]
+    ? { roleName: match[1], sid: match[2], current: match[3] }
+    : undefined;
+}

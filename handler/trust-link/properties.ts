@@ -19,28 +19,41 @@ export interface LinkSpec extends LinkTerms {
   roleName: string;
   /** The RoleArn property, when given: the role IAM has under roleName must be this one. */
   roleArn?: string;
+  /**
+   * CurrentExternalId, when given: the integration's own id. The other ids are a rotation's old ones,
+   * trusted only while it moves over, and revoked in its cleanup (revocation.ts).
+   */
+  currentId?: string;
 }
 
-const LINK_PROPERTIES = ['RoleName', 'RoleArn', 'SnowflakeIamUserArn', 'SnowflakeExternalId', 'StatementSid'];
+/** A revocation, as its properties declare it: the link's role and Sid, and the id current now. */
+export interface RevocationSpec {
+  roleName: string;
+  roleArn?: string;
+  sid: string;
+  currentId: string;
+}
+
+const LINK_PROPERTIES = [
+  'RoleName',
+  'RoleArn',
+  'SnowflakeIamUserArn',
+  'SnowflakeExternalId',
+  'StatementSid',
+  'CurrentExternalId',
+];
+const REVOCATION_PROPERTIES = ['RoleName', 'RoleArn', 'StatementSid', 'CurrentExternalId'];
 // CloudFormation's own properties, present on every custom resource.
 const CLOUDFORMATION_PROPERTIES = ['ServiceToken', 'ServiceTimeout'];
 
 /** Parses ResourceProperties; throws InvalidPropertiesError naming every problem. */
 export function parseLinkProperties(properties: unknown): LinkSpec {
-  const props = isRecord(properties) ? properties : {};
-  const problems = [...unknownPropertyProblems(props)];
-  const text = (name: string): string | undefined => {
-    const value = props[name];
-    if (value === undefined) return undefined;
-    if (typeof value === 'string') return value.trim();
-    problems.push(`${name} must be a string, not ${describe(value)}.`);
-    return undefined;
-  };
-
+  const { props, problems, text } = reader(properties, LINK_PROPERTIES);
   const roleName = text('RoleName');
   const roleArn = text('RoleArn');
   const userArn = text('SnowflakeIamUserArn');
   const sid = text('StatementSid');
+  const currentId = text('CurrentExternalId');
 
   problems.push(...roleProblems(roleName, roleArn));
   if (!userArn)
@@ -48,6 +61,11 @@ export function parseLinkProperties(properties: unknown): LinkSpec {
   else pushProblem(problems, userArnProblem(userArn));
   const externalIds = externalIdsOf(props.SnowflakeExternalId, problems);
   if (sid !== undefined) pushProblem(problems, sidProblem(sid));
+  if (currentId !== undefined && externalIds.length > 0 && !externalIds.includes(currentId)) {
+    problems.push(
+      `CurrentExternalId "${currentId}" is not one of SnowflakeExternalId (${externalIds.join(', ')}): give the integration's ExternalId and its TrustedExternalIds, as the templates do.`,
+    );
+  }
 
   if (problems.length > 0 || !userArn || externalIds.length === 0) {
     throw new InvalidPropertiesError(summarize(problems));
@@ -58,17 +76,53 @@ export function parseLinkProperties(properties: unknown): LinkSpec {
     userArn,
     externalIds,
     sid: sid ?? DEFAULT_SID,
+    ...(currentId === undefined ? {} : { currentId }),
   };
 }
 
-function unknownPropertyProblems(props: Record<string, unknown>): string[] {
-  const allowed = [...LINK_PROPERTIES, ...CLOUDFORMATION_PROPERTIES];
+/** Parses a Custom::SnowflakeTrustLinkRevocation's ResourceProperties; throws InvalidPropertiesError. */
+export function parseRevocationProperties(properties: unknown): RevocationSpec {
+  const { problems, text } = reader(properties, REVOCATION_PROPERTIES);
+  const roleName = text('RoleName');
+  const roleArn = text('RoleArn');
+  const sid = text('StatementSid');
+  const currentId = text('CurrentExternalId');
+  problems.push(...roleProblems(roleName, roleArn));
+  if (sid !== undefined) pushProblem(problems, sidProblem(sid));
+  if (!currentId) problems.push("CurrentExternalId is required: the link's CurrentExternalId attribute.");
+  else
+    pushProblem(problems, externalIdProblem(currentId)?.replace('SnowflakeExternalId', 'CurrentExternalId'));
+  if (problems.length > 0 || !currentId) throw new InvalidPropertiesError(summarize(problems));
+  return {
+    roleName: roleName || roleNameOfArn(roleArn ?? ''),
+    ...(roleArn ? { roleArn } : {}),
+    sid: sid ?? DEFAULT_SID,
+    currentId,
+  };
+}
+
+// The properties as a record, the problems found so far (unknown names), and a reader of string values.
+function reader(properties: unknown, known: string[]) {
+  const props = isRecord(properties) ? properties : {};
+  const problems = [...unknownPropertyProblems(props, known)];
+  const text = (name: string): string | undefined => {
+    const value = props[name];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value.trim();
+    problems.push(`${name} must be a string, not ${describe(value)}.`);
+    return undefined;
+  };
+  return { props, problems, text };
+}
+
+function unknownPropertyProblems(props: Record<string, unknown>, known: string[]): string[] {
+  const allowed = [...known, ...CLOUDFORMATION_PROPERTIES];
   return Object.keys(props)
     .filter((name) => !allowed.includes(name))
     .map((name) => {
-      const meant = LINK_PROPERTIES.find((known) => known.toLowerCase() === name.toLowerCase());
+      const meant = known.find((candidate) => candidate.toLowerCase() === name.toLowerCase());
       const hint = meant ? ` Did you mean ${meant}?` : '';
-      return `Unknown property "${name}".${hint} Allowed properties: ${LINK_PROPERTIES.join(', ')}.`;
+      return `Unknown property "${name}".${hint} Allowed properties: ${known.join(', ')}.`;
     });
 }
 

@@ -65,14 +65,15 @@ export function accountRootOf(roleArn: string): string {
 
 /**
  * The policy with the link's statement in force. It replaces the statement that has the link's Sid;
- * failing that, a Sid-less statement that already trusts the same Snowflake user (a link made by hand);
- * failing that, the placeholder; failing all, it appends. Every other statement stays, in order.
+ * failing that, a Sid-less statement that trusts the same Snowflake user with only this link's external
+ * ids (a link made by hand); failing that, the placeholder; failing all, it appends. Every other statement
+ * stays, in order.
  */
 export function linkTrust(policy: TrustPolicy, terms: LinkTerms, accountRoot: string): TrustPolicy {
   const statements = policy.Statement;
   const takeover = [
     statements.findIndex((s) => s.Sid === terms.sid),
-    statements.findIndex((s) => isHandMadeLink(s, terms.userArn)),
+    statements.findIndex((s) => isHandMadeLink(s, terms)),
     statements.findIndex((s) => isPlaceholder(s, accountRoot)),
   ].find((index) => index >= 0);
   const owned = ownedStatement(terms);
@@ -153,14 +154,19 @@ function isRootTrust(statement: Statement, accountRoot: string): boolean {
   );
 }
 
-function isHandMadeLink(statement: Statement, userArn: string): boolean {
+// Snowflake has one IAM user per account: a statement for the same user with an id this link does not
+// trust belongs to another integration (or to no external id at all), and taking it over would cut that off.
+function isHandMadeLink(statement: Statement, terms: LinkTerms): boolean {
   const principals = principalsOf(statement);
+  const ids = externalIdsOf(statement);
   return (
     isSidless(statement) &&
     isAllowAssumeRole(statement) &&
     principals.length === 1 &&
-    principals[0] === userArn &&
-    hasOnlyExternalIdCondition(statement)
+    principals[0] === terms.userArn &&
+    hasOnlyExternalIdCondition(statement) &&
+    ids.length > 0 &&
+    ids.every((id) => terms.externalIds.includes(id))
   );
 }
 

@@ -99,8 +99,14 @@ async function rotate(session: Session): Promise<void> {
     names.length === 1 && names[0] === 'ECHO_API_INTEGRATION_R2',
     `Snowflake has ECHO_API_INTEGRATION_R2 only (has ${names.join(', ')})`,
   );
+  const newId = scene.lab.snowflake.integration('ECHO_API_INTEGRATION_R2')?.externalId;
+  const ids = trustedIds(scene);
+  narrator.check(
+    ids.length === 1 && ids[0] === newId,
+    `the role trusts the new external id alone (trusts ${ids.join(', ')})`,
+  );
   narrator.verdict(
-    `${answers.length} calls, none failed; the old integration is dropped, its id leaves the trust at the next update of the integration`,
+    `${answers.length} calls, none failed; the old integration is dropped and its id revoked at the deploy's cleanup`,
   );
 }
 

@@ -31,9 +31,25 @@ const SNOWFLAKE_TRUST_LINK: CustomType = {
     SnowflakeIamUserArn: requiredText,
     SnowflakeExternalId: requiredTextOrList,
     StatementSid: text,
+    CurrentExternalId: text,
   },
   requiredOneOf: [['RoleName', 'RoleArn']],
-  attributes: ['RoleArn', 'RoleName', 'StatementSid', 'ExternalIds', 'TrustPolicy'],
+  attributes: [
+    'RoleArn',
+    'RoleName',
+    'StatementSid',
+    'ExternalIds',
+    'CurrentExternalId',
+    'RetiringExternalIds',
+    'TrustPolicy',
+  ],
+};
+
+/** Custom::SnowflakeTrustLinkRevocation, as handler/trust-link/properties.ts parses it. */
+const SNOWFLAKE_TRUST_LINK_REVOCATION: CustomType = {
+  properties: { RoleName: text, RoleArn: text, StatementSid: text, CurrentExternalId: requiredText },
+  requiredOneOf: [['RoleName', 'RoleArn']],
+  attributes: ['CurrentExternalId'],
 };
 
 // PropertyReader.connection(): the secret (Connection); 0.1's Authentication (workload identity) is refused.
@@ -118,6 +134,7 @@ const SNOWFLAKE_STAGE: CustomType = {
 
 export const CUSTOM_TYPES: Readonly<Record<string, CustomType>> = {
   'Custom::SnowflakeTrustLink': SNOWFLAKE_TRUST_LINK,
+  'Custom::SnowflakeTrustLinkRevocation': SNOWFLAKE_TRUST_LINK_REVOCATION,
   'Custom::SnowflakeApiIntegration': SNOWFLAKE_API_INTEGRATION,
   'Custom::SnowflakeStorageIntegration': SNOWFLAKE_STORAGE_INTEGRATION,
   'Custom::SnowflakeExternalFunction': SNOWFLAKE_EXTERNAL_FUNCTION,

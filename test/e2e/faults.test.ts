@@ -1,6 +1,7 @@
 // Faults and bad input, end to end: the built bundle against the IAM stand-in's injected faults and
 // every bad input of the handler's issue. Each scenario checks the answer, that nothing was lost, and
 // that the trust policy is unchanged where it must be. The suite ends by printing one summary line.
+import { IAMClient, UntagRoleCommand } from '@aws-sdk/client-iam';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CustomResourceOutcome, type IamStandIn, sendRequest, type TrustStatement } from '../../lab';
 import {
@@ -14,6 +15,7 @@ import {
   requestLines,
   SID,
   SNOWFLAKE_USER,
+  STACK_ID,
   startHarness,
   statementsOf,
 } from './harness';
@@ -751,6 +753,39 @@ describe('ownership', () => {
     },
   );
 
+  it('names the exact command that clears the record of a stack that no longer exists, and links once it ran', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    // The other stack linked the role, then went away keeping its link (delete-stack --retain-resources).
+    await harness.request({
+      requestType: 'Create',
+      stackId: otherStack,
+      properties: linkProperties(roleName),
+    });
+    const before = iam.trustPolicyText(roleName);
+
+    const refused = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    const command = /aws iam untag-role --role-name '([^']+)' --tag-keys ((?:'[^']+' ?)+)/.exec(
+      refused.reason ?? '',
+    );
+    const keys = [...(command?.[2] ?? '').matchAll(/'([^']+)'/g)].map((match) => match[1] ?? '');
+    await new IAMClient({
+      endpoint: iam.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLAB', secretAccessKey: 'secret' },
+    }).send(new UntagRoleCommand({ RoleName: command?.[1], TagKeys: keys }));
+    const linked = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+
+    expect(refused.status).toBe('FAILED');
+    expect(refused.reason).toContain('is linked by another stack (e2e-other/Link)');
+    expect(command?.[1]).toBe(roleName);
+    expect(keys).toEqual([expect.stringMatching(/^SnowflakeTrustLink:[0-9a-f]{24}$/)]);
+    expect(iam.trustPolicyText(roleName)).toBe(before);
+    expect(linked.status).toBe('SUCCESS');
+    expect(iam.tags(roleName)?.map((tag) => tag.value.split(' ').at(-1))).toEqual(['e2e-direct/Link']);
+    scenarioEnds(iam, roleName, [linkedStatement(EXTERNAL_ID), OPS]);
+  });
+
   it('keeps a statement two resources of one stack share until the last of them is deleted', async () => {
     const { iam } = harness.lab;
     const roleName = prepareRole(iam);
@@ -923,6 +958,43 @@ describe('ownership', () => {
     );
   });
 
+  it('leaves a hand-made trust of the same Snowflake user for another external id byte for byte through Create, Update and Delete', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    // Another integration of the same Snowflake account (one IAM user per account), linked by hand.
+    const theirs =
+      '{"Effect":"Allow","Principal":{"AWS":"' +
+      SNOWFLAKE_USER +
+      '"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"OTHER_SFCRole=9_storage0000000000000="}}}';
+    iam.setTrustPolicy(roleName, `{"Version":"2012-10-17","Statement":[${theirs}]}`);
+    const texts: string[] = [];
+
+    const created = await harness.request({ requestType: 'Create', properties: linkProperties(roleName) });
+    texts.push(iam.trustPolicyText(roleName) ?? '');
+    const updated = await harness.request({
+      requestType: 'Update',
+      properties: linkProperties(roleName, { SnowflakeExternalId: [NEW_EXTERNAL_ID] }),
+      oldProperties: linkProperties(roleName),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+    texts.push(iam.trustPolicyText(roleName) ?? '');
+    const deleted = await harness.request({
+      requestType: 'Delete',
+      properties: linkProperties(roleName, { SnowflakeExternalId: [NEW_EXTERNAL_ID] }),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+
+    expect([created.status, updated.status, deleted.status]).toEqual(['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    expect(texts[0]).toBe(
+      `{"Version":"2012-10-17","Statement":[${theirs},${JSON.stringify(linkedStatement(EXTERNAL_ID))}]}`,
+    );
+    expect(texts[1]).toBe(
+      `{"Version":"2012-10-17","Statement":[${theirs},${JSON.stringify(linkedStatement(NEW_EXTERNAL_ID))}]}`,
+    );
+    expect(iam.trustPolicyText(roleName)).toBe(`{"Version":"2012-10-17","Statement":[${theirs}]}`);
+    scenarioEnds(iam, roleName, [JSON.parse(theirs) as TrustStatement]);
+  });
+
   it('keeps every number of another statement exactly as written', async () => {
     const { iam } = harness.lab;
     const roleName = prepareRole(iam);
@@ -941,5 +1013,150 @@ describe('ownership', () => {
     expect(deleted.status).toBe('SUCCESS');
     expect(iam.trustPolicyText(roleName)).toBe(`{"Version":"2012-10-17","Statement":[${bigNumber}]}`);
     tally.scenarios += 1;
+  });
+});
+
+describe('rotation with a current id, request by request', () => {
+  const THIRD = 'MYACCOUNT_SFCRole=2_c000000/u2cDEFGhIJklmNoPqRs=';
+  const both = [NEW_EXTERNAL_ID, EXTERNAL_ID];
+  const first = (roleName: string) => linkProperties(roleName, { CurrentExternalId: EXTERNAL_ID });
+  const rotating = (roleName: string, overrides: Record<string, unknown> = {}) =>
+    linkProperties(roleName, { SnowflakeExternalId: both, CurrentExternalId: NEW_EXTERNAL_ID, ...overrides });
+  // The same link with the role given by its ARN: a change of properties that moves nothing.
+  const byArn = (roleName: string) => {
+    const { RoleName: _name, ...rest } = rotating(roleName);
+    return { ...rest, RoleArn: `arn:aws:iam::123456789012:role/${roleName}` };
+  };
+
+  /** A request to the revocation resource, as CloudFormation sends it. */
+  function revocation(
+    requestType: 'Create' | 'Update' | 'Delete',
+    roleName: string,
+    currentId: string,
+    options: { physicalResourceId?: string; stackId?: string } = {},
+  ): Promise<CustomResourceOutcome> {
+    const { fn, lab } = harness;
+    return sendRequest(fn, lab.cfn.receiver, {
+      requestType,
+      stackId: options.stackId ?? STACK_ID,
+      logicalResourceId: 'Revocation',
+      resourceType: 'Custom::SnowflakeTrustLinkRevocation',
+      properties: { ServiceToken: fn.arn, RoleName: roleName, CurrentExternalId: currentId },
+      ...(options.physicalResourceId === undefined ? {} : { physicalResourceId: options.physicalResourceId }),
+      serviceTimeoutMs: 30_000,
+    });
+  }
+
+  /** Create, then the rotating Update: the role trusts both ids, and the old revocation's id is returned. */
+  async function rotate(roleName: string): Promise<{ linkId: string; oldRevocation: string }> {
+    const created = await harness.request({ requestType: 'Create', properties: first(roleName) });
+    const made = await revocation('Create', roleName, EXTERNAL_ID);
+    await harness.request({
+      requestType: 'Update',
+      properties: rotating(roleName),
+      oldProperties: first(roleName),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+    return { linkId: created.physicalResourceId ?? '', oldRevocation: made.physicalResourceId ?? '' };
+  }
+
+  it('never trusts a revoked id again on a later Update whose properties still list it', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const { linkId, oldRevocation } = await rotate(roleName);
+    const revoked = await revocation('Delete', roleName, EXTERNAL_ID, { physicalResourceId: oldRevocation });
+    const writes = writesTo(iam, roleName);
+
+    // The same role by its ARN: a change of properties, with the integration's attribute still listing both.
+    const later = await harness.request({
+      requestType: 'Update',
+      properties: byArn(roleName),
+      oldProperties: rotating(roleName),
+      physicalResourceId: linkId,
+    });
+
+    expect(revoked.status).toBe('SUCCESS');
+    expect(later.status).toBe('SUCCESS');
+    expect(later.data).toMatchObject({ ExternalIds: NEW_EXTERNAL_ID, RetiringExternalIds: 'none' });
+    expect(writesTo(iam, roleName)).toBe(writes);
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([linkedStatement(NEW_EXTERNAL_ID), OPS]);
+    scenarioEnds(iam, roleName, [OPS, linkedStatement(NEW_EXTERNAL_ID)]);
+  });
+
+  it('revokes on the next Update that keeps the current id what a failed revocation left', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const { linkId } = await rotate(roleName);
+
+    const later = await harness.request({
+      requestType: 'Update',
+      properties: byArn(roleName),
+      oldProperties: rotating(roleName),
+      physicalResourceId: linkId,
+    });
+
+    expect(later.status).toBe('SUCCESS');
+    expect(statementsOf(iam.trustPolicy(roleName))).toEqual([linkedStatement(NEW_EXTERNAL_ID), OPS]);
+    scenarioEnds(iam, roleName, [OPS, linkedStatement(NEW_EXTERNAL_ID)]);
+  });
+
+  it("ignores a revocation's Delete from another stack, and one whose id is still current", async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const { oldRevocation } = await rotate(roleName);
+    const before = iam.trustPolicyText(roleName);
+    const tagsBefore = iam.tags(roleName);
+    const otherStack =
+      'arn:aws:cloudformation:us-east-1:123456789012:stack/e2e-other/22222222-2222-4222-8222-222222222222';
+    const current = await revocation('Create', roleName, NEW_EXTERNAL_ID);
+
+    const foreign = await revocation('Delete', roleName, EXTERNAL_ID, {
+      physicalResourceId: oldRevocation,
+      stackId: otherStack,
+    });
+    const stillCurrent = await revocation('Delete', roleName, NEW_EXTERNAL_ID, {
+      physicalResourceId: current.physicalResourceId ?? '',
+    });
+
+    expect([foreign.status, stillCurrent.status]).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(iam.trustPolicyText(roleName)).toBe(before);
+    expect(iam.tags(roleName)).toEqual(tagsBefore);
+    scenarioEnds(iam, roleName, [OPS, linkedStatement(both)]);
+  });
+
+  it('keeps the old id through a rename that comes with a rotation, until the old revocation goes', async () => {
+    const { iam } = harness.lab;
+    const roleName = prepareRole(iam);
+    const created = await harness.request({ requestType: 'Create', properties: first(roleName) });
+    const made = await revocation('Create', roleName, EXTERNAL_ID);
+
+    const renamed = await harness.request({
+      requestType: 'Create',
+      logicalResourceId: 'Renamed',
+      properties: rotating(roleName),
+    });
+    const whileMoving = statementsOf(iam.trustPolicy(roleName));
+    await harness.request({
+      requestType: 'Delete',
+      properties: first(roleName),
+      physicalResourceId: created.physicalResourceId ?? '',
+    });
+    await revocation('Delete', roleName, EXTERNAL_ID, { physicalResourceId: made.physicalResourceId ?? '' });
+    const third = await harness.request({
+      requestType: 'Update',
+      logicalResourceId: 'Renamed',
+      properties: rotating(roleName, {
+        SnowflakeExternalId: [THIRD, NEW_EXTERNAL_ID],
+        CurrentExternalId: THIRD,
+      }),
+      oldProperties: rotating(roleName),
+      physicalResourceId: renamed.physicalResourceId ?? '',
+    });
+
+    expect(renamed.status).toBe('SUCCESS');
+    expect(whileMoving).toEqual([linkedStatement(both), OPS]);
+    expect(third.data?.ExternalIds).toBe(`${THIRD},${NEW_EXTERNAL_ID}`);
+    expect(iam.tags(roleName)?.map((tag) => tag.value.split(' ').at(-1))).toEqual(['e2e-direct/Renamed']);
+    scenarioEnds(iam, roleName, [OPS, linkedStatement([THIRD, NEW_EXTERNAL_ID])]);
   });
 });

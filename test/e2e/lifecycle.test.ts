@@ -1,7 +1,7 @@
 // The whole life of a link over HTTP: the built bundle run as Lambda runs it, by the lab's
 // CloudFormation stand-in, against the lab's IAM stand-in.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type IamCall, loadTemplate, type Stack } from '../../lab';
+import { type IamCall, loadTemplate, type Stack, type Template } from '../../lab';
 import {
   EXTERNAL_ID,
   type Harness,
@@ -364,5 +364,148 @@ describe('several links on one role at the same time', () => {
       Version: '2012-10-17',
       Statement: [{ Sid: SID, ...statementsOf(placeholderPolicy())[0] }],
     });
+  });
+});
+
+// The one-deploy shape of a link, without Snowflake: the link told its current id, a revocation fed by the
+// link's CurrentExternalId, and a resource after both that fails the stack when Fail is yes.
+function rotatingTemplate(): Template {
+  const template = linkStackTemplate([{ logicalId: 'Link', sid: SID }]);
+  Object.assign(template.Parameters ?? {}, {
+    CurrentId: { Type: 'String', Default: EXTERNAL_ID },
+    Fail: { Type: 'String', Default: 'no', AllowedValues: ['yes', 'no'] },
+  });
+  Object.assign(template.Conditions ?? {}, { Fails: { 'Fn::Equals': [{ Ref: 'Fail' }, 'yes'] } });
+  const link = template.Resources.Link as { Properties: Record<string, unknown> };
+  link.Properties.CurrentExternalId = { Ref: 'CurrentId' };
+  template.Resources.Revocation = {
+    Type: 'Custom::SnowflakeTrustLinkRevocation',
+    Condition: 'LinkIsEnabled',
+    Properties: {
+      ServiceToken: { 'Fn::GetAtt': ['TrustLinkFunction', 'Arn'] },
+      ServiceTimeout: 300,
+      RoleArn: { 'Fn::GetAtt': ['Link', 'RoleArn'] },
+      CurrentExternalId: { 'Fn::GetAtt': ['Link', 'CurrentExternalId'] },
+    },
+  };
+  // A link to a role that does not exist: it fails after the link and the revocation are updated.
+  template.Resources.Breaker = {
+    Type: 'Custom::SnowflakeTrustLink',
+    Condition: 'Fails',
+    DependsOn: ['Revocation'],
+    Properties: {
+      ServiceToken: { 'Fn::GetAtt': ['TrustLinkFunction', 'Arn'] },
+      RoleName: 'no-such-role',
+      SnowflakeIamUserArn: SNOWFLAKE_USER,
+      SnowflakeExternalId: EXTERNAL_ID,
+    },
+  };
+  return template;
+}
+
+const rotated = { LinkExternalId: `${NEW_EXTERNAL_ID},${EXTERNAL_ID}`, CurrentId: NEW_EXTERNAL_ID };
+
+describe('a rotation of a link told its current id', () => {
+  it('trusts both ids while the stack moves over, and revokes the old one at the cleanup of the same deploy', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(rotatingTemplate());
+
+    const result = await stack.update({ parameters: rotated });
+
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(requestLines(result.requests)).toEqual([
+      'Update Link SUCCESS',
+      'Update Revocation SUCCESS',
+      'Delete Revocation SUCCESS',
+    ]);
+    expect(result.requests[0]?.data).toMatchObject({
+      ExternalIds: `${NEW_EXTERNAL_ID},${EXTERNAL_ID}`,
+      CurrentExternalId: NEW_EXTERNAL_ID,
+      RetiringExternalIds: EXTERNAL_ID,
+    });
+    expect(result.requests[0]?.physicalResourceId).toBe(`SnowflakeTrustLink:${roleA}:${SID}`);
+    expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [linkedStatement(NEW_EXTERNAL_ID)] });
+    // The record names the current id, for the status command; the Link's Delete still owns the statement.
+    expect(harness.lab.iam.tags(roleA)?.map((tag) => tag.value)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${SID} [0-9a-f]{12} [0-9a-f]{16} id=[0-9a-f]{12} ${stack.stackName}/Link$`),
+      ),
+    ]);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(trustOf(roleA)).toBeUndefined();
+  });
+
+  it('keeps the old id and removes the new one when the rotating update rolls back', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(rotatingTemplate());
+    const tagsBefore = harness.lab.iam.tags(roleA);
+
+    const result = await stack.update({ parameters: { ...rotated, Fail: 'yes' } });
+
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(requestLines(result.requests)).toEqual([
+      'Update Link SUCCESS',
+      'Update Revocation SUCCESS',
+      'Create Breaker FAILED',
+      'Delete Breaker SUCCESS',
+      'Delete Revocation SUCCESS',
+      'Update Link SUCCESS',
+    ]);
+    expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [linkedStatement(EXTERNAL_ID)] });
+    expect(harness.lab.iam.tags(roleA)).toEqual(tagsBefore);
+  });
+
+  it('unlinks when the link leaves the stack after a rotation: the revocation touches nothing, the link removes its statement', async () => {
+    const { stack, roleA } = newStack();
+    await stack.create(rotatingTemplate());
+    await stack.update({ parameters: rotated });
+
+    const { result, calls } = await callsDuring(roleA, () =>
+      stack.update({ parameters: { LinkEnabled: 'no' } }),
+    );
+
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(requestLines(result.requests)).toEqual(['Delete Revocation SUCCESS', 'Delete Link SUCCESS']);
+    expect(calls.filter((call) => call === 'UpdateAssumeRolePolicy')).toHaveLength(1);
+    expect(trustOf(roleA)).toEqual(placeholderPolicy());
+    expect(harness.lab.iam.tags(roleA)).toEqual([]);
+  });
+
+  it('shows a revocation that fails in the cleanup, ends UPDATE_COMPLETE, and the next rotation revokes what it left', async () => {
+    const { lab } = harness;
+    const { stack, roleA } = newStack();
+    await stack.create(rotatingTemplate());
+    // IAM fails every read of the role once the cleanup starts (the forward phase went through).
+    const cleanupStarts = (async () => {
+      while (!stack.events.some((e) => e.status === 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      lab.iam.faults.serviceFailure({ action: 'GetRole', role: roleA, times: 100 });
+    })();
+
+    const result = await stack.update({ parameters: rotated });
+    await cleanupStarts;
+    lab.iam.faults.clear();
+    const left = trustOf(roleA);
+    const third = 'MYACCOUNT_SFCRole=2_c000000/u2cDEFGhIJklmNoPqRs=';
+    const next = await stack.update({
+      parameters: { LinkExternalId: `${third},${NEW_EXTERNAL_ID}`, CurrentId: third },
+    });
+
+    expect(result.status).toBe('UPDATE_COMPLETE');
+    expect(
+      result.events.find((e) => e.logicalResourceId === 'Revocation' && e.status === 'DELETE_FAILED')?.reason,
+    ).toMatch(
+      new RegExp(
+        `^Could not revoke the external id\\(s\\) a rotation replaced on role "${roleA}": .* They stay trusted until the next deploy that updates the link`,
+      ),
+    );
+    expect(left).toEqual({
+      Version: '2012-10-17',
+      Statement: [linkedStatement([NEW_EXTERNAL_ID, EXTERNAL_ID])],
+    });
+    expect(next.status).toBe('UPDATE_COMPLETE');
+    expect(next.requests[0]?.data.ExternalIds).toBe(`${third},${NEW_EXTERNAL_ID}`);
+    expect(trustOf(roleA)).toEqual({ Version: '2012-10-17', Statement: [linkedStatement(third)] });
   });
 });

@@ -31,9 +31,11 @@ const ONE_DEPLOY_RESOURCES = [
 const ATTRIBUTES = {
   'SnowflakeApiIntegration.IamUserArn': LINK_VALUES.SnowflakeIamUserArn,
   'SnowflakeApiIntegration.TrustedExternalIds': 'NEW_SFCRole=2_b=,OLD_SFCRole=2_a=',
+  'SnowflakeApiIntegration.ExternalId': 'NEW_SFCRole=2_b=',
   'SnowflakeApiIntegration.IntegrationName': 'ECHO_API_INTEGRATION_R2',
   'SnowflakeLink.RoleArn': STACK_VALUES['SnowflakeRole.Arn'],
   'SnowflakeLink.ExternalIds': 'NEW_SFCRole=2_b=,OLD_SFCRole=2_a=',
+  'SnowflakeLink.CurrentExternalId': 'NEW_SFCRole=2_b=',
   'SnowflakeFunction.Arn':
     'arn:aws:lambda:eu-west-1:123456789012:function:snowflake-trust-link-SnowflakeFunction-X',
 };
@@ -105,7 +107,7 @@ describe('template.yaml: one deploy', () => {
     expect(grants(statement, OTHER_SECRET)).toBe(false);
   });
 
-  it('feeds the link from the integration: its IAM user, and both external ids during a rotation', () => {
+  it('feeds the link from the integration: its IAM user, both external ids during a rotation, and the current one', () => {
     const link = evaluate(propertiesOf(template, 'SnowflakeLink'), template, {
       ...ONE_DEPLOY,
       ...ATTRIBUTES,
@@ -117,6 +119,22 @@ describe('template.yaml: one deploy', () => {
       RoleArn: STACK_VALUES['SnowflakeRole.Arn'],
       SnowflakeIamUserArn: LINK_VALUES.SnowflakeIamUserArn,
       SnowflakeExternalId: ['NEW_SFCRole=2_b=', 'OLD_SFCRole=2_a='],
+      CurrentExternalId: 'NEW_SFCRole=2_b=',
+    });
+  });
+
+  it("revokes through a resource that names the link's role and current id, served by the link function", () => {
+    const revocation = evaluate(propertiesOf(template, 'SnowflakeLinkRevocation'), template, {
+      ...ONE_DEPLOY,
+      ...ATTRIBUTES,
+    });
+
+    expect(resourceOf(template, 'SnowflakeLinkRevocation').Type).toBe('Custom::SnowflakeTrustLinkRevocation');
+    expect(revocation).toEqual({
+      ServiceToken: STACK_VALUES['TrustLinkFunction.Arn'],
+      ServiceTimeout: 300,
+      RoleArn: STACK_VALUES['SnowflakeRole.Arn'],
+      CurrentExternalId: 'NEW_SFCRole=2_b=',
     });
   });
 
@@ -197,6 +215,7 @@ describe('examples/storage-integration.yaml: one deploy', () => {
     'TrustLinkFunction.Arn': STACK_VALUES['TrustLinkFunction.Arn'],
     'SnowflakeStorageIntegration.IamUserArn': LINK_VALUES.SnowflakeIamUserArn,
     'SnowflakeStorageIntegration.TrustedExternalIds': 'NEW_SFCRole=2_b=',
+    'SnowflakeStorageIntegration.ExternalId': 'NEW_SFCRole=2_b=',
     'SnowflakeStorageIntegration.IntegrationName': 'S3_STORAGE_INTEGRATION',
   };
 
@@ -227,6 +246,7 @@ describe('examples/storage-integration.yaml: one deploy', () => {
       RoleArn: values['SnowflakeStorageRole.Arn'],
       SnowflakeIamUserArn: LINK_VALUES.SnowflakeIamUserArn,
       SnowflakeExternalId: ['NEW_SFCRole=2_b='],
+      CurrentExternalId: 'NEW_SFCRole=2_b=',
     });
   });
 

@@ -773,3 +773,156 @@ describe('ownership', () => {
     }
   });
 });
+
+describe('rotation with a current id, and its revocation', () => {
+  const rotating = { ...props, SnowflakeExternalId: [NEW_ID, ID], CurrentExternalId: NEW_ID };
+  const first = { ...props, CurrentExternalId: ID };
+  const revocationProps = (currentId: string) => ({
+    ServiceToken: props.ServiceToken,
+    RoleName: 'snowflake',
+    CurrentExternalId: currentId,
+  });
+  const revocationEvent = (
+    requestType: 'Create' | 'Update' | 'Delete',
+    currentId: string,
+    extra: Record<string, unknown> = {},
+  ) =>
+    event(requestType, {
+      ResourceType: 'Custom::SnowflakeTrustLinkRevocation',
+      LogicalResourceId: 'Revocation',
+      ResourceProperties: revocationProps(currentId),
+      ...extra,
+    });
+
+  async function rotated(): Promise<{ oldRevocation: string; newRevocation: string }> {
+    await invoke(event('Create', { ResourceProperties: first }));
+    receiver.received.length = 0;
+    const made = await invoke(revocationEvent('Create', ID));
+    receiver.received.length = 0;
+    await invoke(event('Update', { ResourceProperties: rotating, OldResourceProperties: first }));
+    receiver.received.length = 0;
+    const moved = await invoke(
+      revocationEvent('Update', NEW_ID, { PhysicalResourceId: made.PhysicalResourceId }),
+    );
+    receiver.received.length = 0;
+    iamMock.resetHistory();
+    return {
+      oldRevocation: String(made.PhysicalResourceId),
+      newRevocation: String(moved.PhysicalResourceId),
+    };
+  }
+
+  it('trusts the old id beside the new one on the rotating Update, and says it retires', async () => {
+    await invoke(event('Create', { ResourceProperties: first }));
+    receiver.received.length = 0;
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: rotating, OldResourceProperties: first }),
+    );
+
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: LINK_ID });
+    expect(response.Data).toMatchObject({
+      ExternalIds: `${NEW_ID},${ID}`,
+      CurrentExternalId: NEW_ID,
+      RetiringExternalIds: ID,
+    });
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked([NEW_ID, ID])));
+  });
+
+  it('answers a revocation id that names the current id, without a call to IAM', async () => {
+    const response = await invoke(revocationEvent('Create', ID));
+
+    expect(response.PhysicalResourceId).toMatch(
+      /^SnowflakeTrustLinkRevocation:snowflake:SnowflakeTrustLink:[0-9a-f]{12}$/,
+    );
+    expect(response.PhysicalResourceId).not.toContain(ID);
+    expect(response.Data).toEqual({ CurrentExternalId: ID });
+    expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it('revokes every id but the current one on the Delete of a replaced revocation, keeping the statement owned', async () => {
+    const { oldRevocation } = await rotated();
+
+    const response = await invoke(revocationEvent('Delete', ID, { PhysicalResourceId: oldRevocation }));
+    receiver.received.length = 0;
+    const unlinked = await invoke(event('Delete', { ResourceProperties: rotating }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).toHaveReceivedCommandTimes(UpdateAssumeRolePolicyCommand, 2);
+    expect(unlinked.Status).toBe('SUCCESS');
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(placeholder));
+  });
+
+  it.each([
+    [
+      'a rollback or the stack delete: its id is still current',
+      (ids: { newRevocation: string }) => ids.newRevocation,
+    ],
+    ['an id that names no revocation', () => 'SnowflakeTrustLink-CreateFailed:request'],
+  ])('touches nothing on the Delete of %s', async (_case, idOf) => {
+    const ids = await rotated();
+    const before = policyOf(iam, 'snowflake');
+
+    const response = await invoke(revocationEvent('Delete', NEW_ID, { PhysicalResourceId: idOf(ids) }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+    expect(iamMock).not.toHaveReceivedCommand(TagRoleCommand);
+    expect(policyOf(iam, 'snowflake')).toEqual(before);
+  });
+
+  it('leaves a statement someone changed since the links wrote it', async () => {
+    const { oldRevocation } = await rotated();
+    const changed = trust(linked([NEW_ID, ID, 'ADDED_BY_HAND=1']));
+    iam.roles.set('snowflake', JSON.stringify(changed));
+
+    const response = await invoke(revocationEvent('Delete', ID, { PhysicalResourceId: oldRevocation }));
+
+    expect(response.Status).toBe('SUCCESS');
+    expect(iamMock).not.toHaveReceivedCommand(UpdateAssumeRolePolicyCommand);
+  });
+
+  it('answers FAILED naming what stays trusted when IAM refuses the revocation', async () => {
+    const { oldRevocation } = await rotated();
+    iamMock.on(UpdateAssumeRolePolicyCommand).rejects(
+      Object.assign(new Error('Cannot exceed quota'), {
+        name: 'LimitExceededException',
+        $metadata: { httpStatusCode: 409 },
+      }),
+    );
+
+    const response = await invoke(revocationEvent('Delete', ID, { PhysicalResourceId: oldRevocation }));
+
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(
+      /^Could not revoke the external id\(s\) a rotation replaced on role "snowflake": .*They stay trusted until the next deploy that updates the link/,
+    );
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked([NEW_ID, ID])));
+  });
+
+  it('trusts the current id alone on an Update that keeps it, though its properties list the old one', async () => {
+    await rotated();
+    const byArn = { ...rotating, RoleName: undefined, RoleArn: roleArn('snowflake') };
+
+    const response = await invoke(
+      event('Update', { ResourceProperties: byArn, OldResourceProperties: rotating }),
+    );
+
+    expect(response.Data).toMatchObject({ ExternalIds: NEW_ID, RetiringExternalIds: 'none' });
+    expect(policyOf(iam, 'snowflake')).toEqual(trust(linked(NEW_ID)));
+  });
+
+  it('names the exact untag-role command for the record of a stack that no longer exists', async () => {
+    await invoke(event('Create'));
+    receiver.received.length = 0;
+    const [key] = [...(iam.tags.get('snowflake')?.keys() ?? [])];
+
+    const response = await invoke(
+      event('Create', { StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/storage/guid2' }),
+    );
+
+    expect(response.Reason).toContain(
+      `If that stack no longer exists, it left its record on the role: remove it with aws iam untag-role --role-name 'snowflake' --tag-keys '${key}' and deploy again.`,
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stackNameOf } from '../../handler/framework/framework';
 import {
+  externalIdDigest,
   ownerRecord,
   ownerRecords,
   ownershipOf,
@@ -31,6 +32,34 @@ describe('ownership records', () => {
     expect(tag.key).toMatch(/^SnowflakeTrustLink:[0-9a-f]{24}$/);
     expect(tag.value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u);
     expect(ownerRecords([tag])).toEqual([record]);
+  });
+
+  it('round-trips the current external id of a record, by digest, before the label', () => {
+    const record = ownerRecord(owner, 'SnowflakeTrustLink', statement, 'B_ID=');
+
+    const tag = recordTag(record);
+
+    expect(tag.value).toBe(
+      `SnowflakeTrustLink ${record.stack} ${record.statement} id=${externalIdDigest('B_ID=')} gateway/SnowflakeTrustLink`,
+    );
+    expect(tag.value).not.toContain('B_ID=');
+    expect(ownerRecords([tag])).toEqual([{ ...record, current: externalIdDigest('B_ID=') }]);
+  });
+
+  it('reads a record written before the current id existed', () => {
+    const written = {
+      key: 'SnowflakeTrustLink:0123456789abcdef01234567',
+      value: 'Sid1 0123456789ab 0123456789abcdef gateway/Link',
+    };
+    expect(ownerRecords([written])).toEqual([
+      {
+        key: written.key,
+        sid: 'Sid1',
+        stack: '0123456789ab',
+        statement: '0123456789abcdef',
+        label: 'gateway/Link',
+      },
+    ]);
   });
 
   it('gives each resource, stack and Sid its own key, and a stack the same stack digest', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidPropertiesError } from '../../handler/trust-link/errors';
-import { parseLinkProperties } from '../../handler/trust-link/properties';
+import { parseLinkProperties, parseRevocationProperties } from '../../handler/trust-link/properties';
 
 const USER = 'arn:aws:iam::123456789001:user/abc1-b-self1234';
 const ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
@@ -133,7 +133,7 @@ describe('parseLinkProperties', () => {
     [
       'an unknown property',
       { ...good, Region: 'us-east-1' },
-      'Allowed properties: RoleName, RoleArn, SnowflakeIamUserArn, SnowflakeExternalId, StatementSid.',
+      'Allowed properties: RoleName, RoleArn, SnowflakeIamUserArn, SnowflakeExternalId, StatementSid, CurrentExternalId.',
     ],
     ['no properties at all', null, 'RoleName or RoleArn is required'],
   ])('refuses %s', (_, properties, words) => {
@@ -145,5 +145,48 @@ describe('parseLinkProperties', () => {
     expect(message).toMatch(
       /^2 problems with the properties: \(1\) SnowflakeIamUserArn "x".*\(2\) SnowflakeExternalId "y"/,
     );
+  });
+});
+
+describe('CurrentExternalId', () => {
+  const OLD = 'MYACCOUNT_SFCRole=2_z999999/old0000000000000000=';
+
+  it('reads the current id among the ids the link trusts', () => {
+    const spec = parseLinkProperties({ ...good, SnowflakeExternalId: [ID, OLD], CurrentExternalId: ID });
+    expect(spec).toMatchObject({ externalIds: [ID, OLD], currentId: ID });
+  });
+
+  it('refuses a current id that is not one of SnowflakeExternalId', () => {
+    expect(problemOf({ ...good, CurrentExternalId: OLD })).toContain(
+      `CurrentExternalId "${OLD}" is not one of SnowflakeExternalId`,
+    );
+  });
+
+  it("reads a revocation's role, Sid and current id", () => {
+    expect(
+      parseRevocationProperties({
+        ServiceToken: good.ServiceToken,
+        RoleArn: 'arn:aws:iam::123456789012:role/snowflake',
+        CurrentExternalId: ID,
+      }),
+    ).toEqual({
+      roleName: 'snowflake',
+      roleArn: 'arn:aws:iam::123456789012:role/snowflake',
+      sid: 'SnowflakeTrustLink',
+      currentId: ID,
+    });
+  });
+
+  it.each([
+    ['no current id', { RoleName: 'snowflake' }, 'CurrentExternalId is required'],
+    [
+      'a link property',
+      { RoleName: 'snowflake', CurrentExternalId: ID, SnowflakeExternalId: ID },
+      'Unknown property "SnowflakeExternalId"',
+    ],
+    ['a bad id', { RoleName: 'snowflake', CurrentExternalId: 'a b' }, 'CurrentExternalId "a b"'],
+  ])('refuses a revocation with %s', (_case, properties, words) => {
+    expect(() => parseRevocationProperties(properties)).toThrow(InvalidPropertiesError);
+    expect(() => parseRevocationProperties(properties)).toThrow(words);
   });
 });

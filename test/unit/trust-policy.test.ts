@@ -69,15 +69,43 @@ describe('linkTrust', () => {
     expect(linked.Statement).toEqual([lambdaTrust, ownedStatement(terms), placeholder]);
   });
 
-  it('takes over a Sid-less statement that already trusts the same Snowflake user', () => {
+  it('takes over a Sid-less statement that trusts the same Snowflake user with its external id only', () => {
     const byHand = {
       Effect: 'Allow',
       Principal: { AWS: USER },
       Action: 'sts:AssumeRole',
-      Condition: { StringEquals: { 'sts:ExternalId': 'OLD_SFCRole=1_x' } },
+      Condition: { StringEquals: { 'sts:ExternalId': ID } },
     };
     const linked = linkTrust(policy(placeholder, byHand), terms, ROOT);
     expect(linked.Statement).toEqual([placeholder, ownedStatement(terms)]);
+  });
+
+  it('takes over a hand-made statement whose ids are some of the ids it trusts', () => {
+    const rotating = { ...terms, externalIds: ['NEW_SFCRole=2_y', ID] };
+    const byHand = {
+      Effect: 'Allow',
+      Principal: { AWS: USER },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'sts:ExternalId': [ID] } },
+    };
+    expect(linkTrust(policy(byHand), rotating, ROOT).Statement).toEqual([ownedStatement(rotating)]);
+  });
+
+  it.each([
+    ['another external id', { StringEquals: { 'sts:ExternalId': 'OTHER_SFCRole=1_x' } }],
+    ['its id and another', { StringEquals: { 'sts:ExternalId': [ID, 'OTHER_SFCRole=1_x'] } }],
+    ['no external id at all', undefined],
+  ])('leaves a hand-made statement for the same user with %s, and appends its own', (_case, condition) => {
+    const theirs = {
+      Effect: 'Allow',
+      Principal: { AWS: USER },
+      Action: 'sts:AssumeRole',
+      ...(condition === undefined ? {} : { Condition: condition }),
+    };
+    const before = JSON.stringify(theirs);
+    const linked = linkTrust(policy(theirs), terms, ROOT);
+    expect(linked.Statement).toEqual([theirs, ownedStatement(terms)]);
+    expect(JSON.stringify(linked.Statement[0])).toBe(before);
   });
 
   it('leaves a hand-made statement whose condition holds more than the external id', () => {

@@ -53,13 +53,13 @@ export class SnowflakeExternalFunction extends Construct {
         IntegrationName: props.integration.integrationName,
         Url: props.url,
         ...(props.verify === undefined ? {} : { Verify: props.verify }),
-        // What the link wrote (and so a dependency on it): if Snowflake cannot assume the role, Verify says
-        // which side differs.
+        // What the link wrote, and so made after it: if Snowflake cannot assume the role, Verify says which
+        // side differs.
         TrustedRoleArn: link.roleArn,
         TrustedExternalIds: link.externalIds,
       },
     });
-    resource.node.addDependency(provider, link);
+    resource.node.addDependency(...provider.dependables);
     this.qualifiedName = resource.getAttString('FunctionName');
     this.verifyResult = resource.getAttString('VerifyResult');
   }

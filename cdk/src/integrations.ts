@@ -91,8 +91,8 @@ export abstract class SnowflakeIntegration extends Construct {
         ...(props.adopt === undefined ? {} : { Adopt: String(props.adopt) }),
       },
     });
-    // The grant and the function's logs exist before the first call and outlive the last.
-    resource.node.addDependency(provider);
+    // The grants exist before the first call and outlive the last.
+    resource.node.addDependency(...provider.dependables);
     this.integrationName = resource.getAttString('IntegrationName');
     this.iamUserArn = resource.getAttString('IamUserArn');
     this.externalId = resource.getAttString('ExternalId');

@@ -3,7 +3,7 @@
 // paths, and so their logical ids, never change from one version to the next: CloudFormation refuses to
 // change an existing custom resource's ServiceToken, so a replaced function would break every deployed link.
 import { join } from 'node:path';
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, type CfnResource, Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -62,10 +62,30 @@ export abstract class ProviderFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
     });
+    // cdk-nag's AwsSolutions pack reads CDK's own acknowledgements (Validations.of); each says why.
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        "nodejs22.x is the project's Lambda runtime (template.yaml): the bundle is built for node22, and its end-to-end suite runs on Node.js 22 and 24.",
+    });
     // Every invocation answers CloudFormation itself, before its deadline: a retry could only answer twice.
     this.function.configureAsyncInvoke({ retryAttempts: 0, maxEventAge: MAX_EVENT_AGE });
     // The role's policies are written before the function exists, so before its first call.
     this.logGroup.grantWrite(this.role);
+    // CDK makes the function depend on its whole role, which its Role property references already
+    // (cfn-lint W3005): it needs the role's policy only.
+    const policy = this.role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+    (this.function.node.defaultChild as CfnResource).addOverride('DependsOn', [
+      Lazy.string({ produce: () => Stack.of(this).getLogicalId(policy) }),
+    ]);
+  }
+
+  /**
+   * What a custom resource must wait for besides the function its ServiceToken names: the role's grants and
+   * the function's no-retry setting, so its first event runs with both.
+   */
+  get dependables(): IConstruct[] {
+    return [this.role.node.findChild('DefaultPolicy'), this.function.node.findChild('EventInvokeConfig')];
   }
 }
 
@@ -112,7 +132,6 @@ export class TrustLinkProvider extends ProviderFunction {
     this.function.addEnvironment('TRUST_LINK_LOCK_TABLE', this.lockTable.tableName);
     // The function serves this stack only: a new link asked by another stack is refused.
     this.function.addEnvironment('TRUST_LINK_STACK_ID', Aws.STACK_ID);
-    // cdk-nag's AwsSolutions pack reads CDK's own acknowledgements (Validations); each says why.
     Validations.of(this.lockTable).acknowledge({
       id: 'AwsSolutions-DDB3',
       reason:
@@ -177,7 +196,7 @@ export class SnowflakeProvider extends ProviderFunction {
   }
 
   /** Grants a connection once: `key` tells connections apart. */
-  grantConnection(key: string, grant: (grantee: iam.IGrantable) => void): void {
+  grantConnection(key: string, grant: (role: iam.Role) => void): void {
     if (this.grantedConnections.has(key)) return;
     this.grantedConnections.add(key);
     grant(this.role);

@@ -49,8 +49,8 @@ export class SnowflakeTrustLink extends Construct {
         ...(props.statementSid === undefined ? {} : { StatementSid: props.statementSid }),
       },
     });
-    // The grant and the function's logs exist before the first link and outlive the last.
-    resource.node.addDependency(provider);
+    // The grants exist before the first link and outlive the last.
+    resource.node.addDependency(...provider.dependables);
     this.roleArn = resource.getAttString('RoleArn');
     this.roleName = resource.getAttString('RoleName');
     this.statementSid = resource.getAttString('StatementSid');

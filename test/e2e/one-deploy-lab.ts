@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { authenticatorFor } from '../../handler/snowflake/client/credentials';
 import { parseConnectionSecret } from '../../handler/snowflake/client/settings';
 import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
-import { type Lab, loadTemplate, startLab, type Template } from '../../lab';
+import { type Lab, type LambdaFunctionConfig, loadTemplate, startLab, type Template } from '../../lab';
 
 export interface OneDeployLab {
   lab: Lab;
@@ -23,6 +23,8 @@ export async function startOneDeployLab(options: {
   templateDir?: string;
   bundles: string[];
   secretName: string;
+  /** Function overrides by logical id (a CDK template's functions: where their staged assets are). */
+  functions?: Record<string, Partial<LambdaFunctionConfig>>;
 }): Promise<OneDeployLab> {
   const missing = options.bundles.filter((bundle) => !existsSync(bundle));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
@@ -30,6 +32,7 @@ export async function startOneDeployLab(options: {
     snowflake: { propagationMs: 400 },
     cloudformation: {
       ...(options.templateDir ? { templateDir: options.templateDir } : {}),
+      ...(options.functions ? { functions: options.functions } : {}),
       serviceTimeoutMs: 60_000,
       bodyTimeoutMs: 2000,
       environment: {

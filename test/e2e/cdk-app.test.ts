@@ -44,11 +44,9 @@ class GatewayStack extends Stack {
       cloudWatchRole: false,
       deployOptions: { stageName: 'prod' },
     });
-    api.root
-      .addResource('echo')
-      .addMethod('POST', new apigateway.LambdaIntegration(echo), {
-        authorizationType: apigateway.AuthorizationType.IAM,
-      });
+    api.root.addResource('echo').addMethod('POST', new apigateway.LambdaIntegration(echo), {
+      authorizationType: apigateway.AuthorizationType.IAM,
+    });
 
     const connection = SnowflakeConnection.fromSecret(
       secretsmanager.Secret.fromSecretCompleteArn(this, 'Connection', secretArn.valueAsString),
@@ -97,13 +95,14 @@ function functionsOf(template: Template, assemblyDir: string): Record<string, Pa
   const functions: Record<string, Partial<LambdaFunctionConfig>> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const key = (resource.Properties?.Code as { S3Key: string }).S3Key;
+    const { S3Key: key } = (resource.Properties ?? {}).Code as { S3Key: string };
     functions[id] = { modulePath: join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs') };
   }
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::EventInvokeConfig') continue;
-    const target = functions[(resource.Properties?.FunctionName as { Ref: string }).Ref];
-    if (target) target.asyncRetries = Number(resource.Properties?.MaximumRetryAttempts);
+    const properties = resource.Properties ?? {};
+    const target = functions[(properties.FunctionName as { Ref: string }).Ref];
+    if (target) target.asyncRetries = Number(properties.MaximumRetryAttempts);
   }
   return functions;
 }

@@ -3,7 +3,7 @@
 // of the one-deploy flow, and the functions' limits.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Stack } from 'aws-cdk-lib';
+import { CfnCondition, CfnParameter, type CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -135,6 +135,35 @@ describe('SnowflakeTrustLink', () => {
         Resource: { 'Fn::GetAtt': [tableId, 'Arn'] },
       });
     }
+  });
+
+  it('takes its values from parameters, made only once both are given (the two-step flow of docs/cdk.md)', () => {
+    const stack = new Stack(newApp(), 'Params');
+    const role = snowflakeRole(stack);
+    const userArn = new CfnParameter(stack, 'SnowflakeIamUserArn', { default: '' });
+    const externalIds = new CfnParameter(stack, 'SnowflakeExternalId', { default: '' });
+    const ready = new CfnCondition(stack, 'LinkReady', {
+      expression: Fn.conditionNot(
+        Fn.conditionOr(
+          Fn.conditionEquals(userArn.valueAsString, ''),
+          Fn.conditionEquals(externalIds.valueAsString, ''),
+        ),
+      ),
+    });
+    const link = new SnowflakeTrustLink(stack, 'Link', {
+      role,
+      iamUserArn: userArn.valueAsString,
+      externalIds: Fn.split(',', externalIds.valueAsString),
+    });
+    (link.node.findChild('Resource').node.defaultChild as CfnResource).cfnOptions.condition = ready;
+
+    Template.fromStack(stack).hasResource('Custom::SnowflakeTrustLink', {
+      Condition: 'LinkReady',
+      Properties: {
+        SnowflakeIamUserArn: { Ref: 'SnowflakeIamUserArn' },
+        SnowflakeExternalId: { 'Fn::Split': [',', { Ref: 'SnowflakeExternalId' }] },
+      },
+    });
   });
 
   it('refuses an empty list of external ids at synthesis', () => {

@@ -58,7 +58,7 @@ class GatewayStack extends Stack {
       allowedPrefixes: [api.url],
       ...(rotation ? { rotation } : {}),
     });
-    new SnowflakeExternalFunction(this, 'Echo', {
+    const fn = new SnowflakeExternalFunction(this, 'Echo', {
       connection,
       database: 'LAB',
       schema: 'PUBLIC',
@@ -68,6 +68,8 @@ class GatewayStack extends Stack {
       url: `${api.url}echo`,
       verify: "'hello'",
     });
+    // As docs/cdk.md shows: the API is deployed before the deploy-time call.
+    fn.node.addDependency(api);
   }
 }
 
@@ -140,6 +142,29 @@ async function callEcho(value = 'hello'): Promise<string | null | undefined> {
   return result.rows[0]?.[0];
 }
 
+/** Calls the function every 100 ms until stopped; every answer, or the error in its place. */
+function callStream(): { stop(): Promise<string[]> } {
+  let running = true;
+  const answers: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        answers.push(String(await callEcho('x')));
+      } catch (error) {
+        answers.push(String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return answers;
+    },
+  };
+}
+
 function catalog(): { integrations: string[]; functions: Array<[string, string]> } {
   return {
     integrations: lab.snowflake
@@ -185,7 +210,9 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
 
     // Rotate: a new synthesis with a rotation; the link trusts both ids while the function moves over.
     const rotated = synth('r2');
+    const stream = callStream();
     const update = await stack.update({ template: rotated.template });
+    const answers = await stream.stop();
 
     expect(update.events.filter((e) => e.reason).map((e) => `${e.logicalResourceId}: ${e.reason}`)).toEqual(
       [],
@@ -199,6 +226,9 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
       functions: [['CDK_ECHO', `${INTEGRATION}_R2`]],
     });
     expect(trustedIds()).toEqual([second, initial]);
+    // Calls made all through the rotation were answered.
+    expect(answers.filter((answer) => answer !== '"x"')).toEqual([]);
+    expect(answers.length).toBeGreaterThan(3);
     expect(await callEcho('after rotation')).toBe('"after rotation"');
 
     // Delete: nothing left in Snowflake, the link gone with the role, the lease table removed.

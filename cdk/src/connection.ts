@@ -8,9 +8,9 @@ import { SnowflakeProvider } from './providers';
 
 /** Workload identity: the Snowflake service user whose WORKLOAD_IDENTITY is the provider function's role. */
 export interface WorkloadIdentityOptions {
-  /** The Snowflake account identifier, e.g. MYORG-MYACCOUNT. */
+  /** The Snowflake account identifier, e.g. MYORG-MYACCOUNT. Required. */
   readonly account: string;
-  /** The service user whose WORKLOAD_IDENTITY names the provider role's ARN. */
+  /** The service user whose WORKLOAD_IDENTITY names the provider role's ARN. Required. */
   readonly user: string;
   /** The Snowflake role the statements run as. @default - the user's default role */
   readonly role?: string;
@@ -62,13 +62,7 @@ class SecretConnection extends SnowflakeConnection {
       // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
       const full = this.secret.secretFullArn;
       const resources = full ? [full] : [this.secret.secretArn, `${this.secret.secretArn}-??????`];
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadSnowflakeConnection',
-          actions: ['secretsmanager:GetSecretValue'],
-          resources,
-        }),
-      );
+      provider.allowSecretRead(resources);
       // A customer managed key: decrypt through Secrets Manager only, as the secret's own grantRead does.
       this.secret.encryptionKey?.grantDecrypt(
         new iam.PrincipalWithConditions(role, {

@@ -8,21 +8,21 @@ import { SERVICE_TIMEOUT } from './providers';
 
 /** An external function in Snowflake. */
 export interface SnowflakeExternalFunctionProps {
-  /** How the Snowflake provider signs in to Snowflake. */
+  /** How the Snowflake provider signs in to Snowflake. Required. */
   readonly connection: SnowflakeConnection;
-  /** The database the function is created in; no default. */
+  /** The database the function is created in. Required. */
   readonly database: string;
   /** The schema the function is created in. @default 'PUBLIC' */
   readonly schema?: string;
-  /** The function's name. */
+  /** The function's name (upper case unless written in double quotes). Required. */
   readonly functionName: string;
   /** Its parameters, `name TYPE` pairs separated by commas, e.g. 'value VARIANT'. @default - none */
   readonly arguments?: string;
   /** Its return type. @default 'VARIANT' */
   readonly returns?: string;
-  /** The API integration it calls through; the function is created once that integration's link is in force. */
+  /** The API integration it calls through; the function is created once that integration's link is in force. Required. */
   readonly integration: SnowflakeApiIntegration;
-  /** The API's resource URL, https://…, under one of the integration's allowed prefixes. */
+  /** The API's resource URL, https://…, under one of the integration's allowed prefixes. Required. */
   readonly url: string;
   /** SQL literals to call it with at deploy time, e.g. "'hello'"; the deploy fails if the call does. @default - no call */
   readonly verify?: string;

@@ -11,11 +11,11 @@ import { SnowflakeTrustLink } from './trust-link';
 
 /** What both kinds of integration take. */
 export interface SnowflakeIntegrationProps {
-  /** How the Snowflake provider signs in to Snowflake. */
+  /** How the Snowflake provider signs in to Snowflake. Required. */
   readonly connection: SnowflakeConnection;
-  /** The integration's name in Snowflake (upper case unless written in double quotes); no default. */
+  /** The integration's name in Snowflake (upper case unless written in double quotes). Required. */
   readonly integrationName: string;
-  /** The IAM role Snowflake assumes; the integration links it itself. */
+  /** The IAM role Snowflake assumes; the integration links it itself. Required. */
   readonly role: iam.IRole;
   /** Change it to give the integration a new external id (a new integration <name>_<rotation>). @default - none */
   readonly rotation?: string;
@@ -38,7 +38,7 @@ export type ApiProvider =
 
 /** A Snowflake API integration for external functions on API Gateway. */
 export interface SnowflakeApiIntegrationProps extends SnowflakeIntegrationProps {
-  /** The https:// URL prefixes the integration may call (API_ALLOWED_PREFIXES), e.g. the API's stage URL. */
+  /** The https:// URL prefixes the integration may call (API_ALLOWED_PREFIXES), e.g. the API's URL. Required. */
   readonly allowedPrefixes: string[];
   /** The URL prefixes it may not call (API_BLOCKED_PREFIXES). @default - none */
   readonly blockedPrefixes?: string[];
@@ -48,7 +48,7 @@ export interface SnowflakeApiIntegrationProps extends SnowflakeIntegrationProps 
 
 /** A Snowflake storage integration for S3 stages. */
 export interface SnowflakeStorageIntegrationProps extends SnowflakeIntegrationProps {
-  /** The s3:// locations the integration may read (STORAGE_ALLOWED_LOCATIONS). */
+  /** The s3:// locations the integration may read (STORAGE_ALLOWED_LOCATIONS). Required. */
   readonly allowedLocations: string[];
   /** The locations it may not read (STORAGE_BLOCKED_LOCATIONS). @default - none */
   readonly blockedLocations?: string[];

@@ -201,4 +201,18 @@ export class SnowflakeProvider extends ProviderFunction {
     this.grantedConnections.add(key);
     grant(this.role);
   }
+
+  /** Lets the function read these secrets: one statement for all of them (a Sid is unique in a policy). */
+  allowSecretRead(resources: string[]): void {
+    if (this.secretRead === undefined) {
+      this.secretRead = new iam.PolicyStatement({
+        sid: 'ReadSnowflakeConnection',
+        actions: ['secretsmanager:GetSecretValue'],
+      });
+      this.role.addToPrincipalPolicy(this.secretRead);
+    }
+    this.secretRead.addResources(...resources);
+  }
+
+  private secretRead?: iam.PolicyStatement;
 }

@@ -8,11 +8,11 @@ import { SERVICE_TIMEOUT, TrustLinkProvider } from './providers';
 
 /** What a SnowflakeTrustLink links. */
 export interface SnowflakeTrustLinkProps {
-  /** The IAM role Snowflake assumes (API_AWS_ROLE_ARN / STORAGE_AWS_ROLE_ARN of the integration). */
+  /** The IAM role Snowflake assumes (API_AWS_ROLE_ARN / STORAGE_AWS_ROLE_ARN of the integration). Required. */
   readonly role: iam.IRole;
-  /** API_AWS_IAM_USER_ARN (or STORAGE_AWS_IAM_USER_ARN) from DESCRIBE INTEGRATION; no default. */
+  /** API_AWS_IAM_USER_ARN (or STORAGE_AWS_IAM_USER_ARN) from DESCRIBE INTEGRATION. Required. */
   readonly iamUserArn: string;
-  /** API_AWS_EXTERNAL_ID (or STORAGE_…): one id, or several while a rotation moves over; no default. */
+  /** API_AWS_EXTERNAL_ID (or STORAGE_…): one id, or several while a rotation moves over. Required. */
   readonly externalIds: string[];
   /** The Sid of the one statement this link owns; give each link on a shared role its own. @default 'SnowflakeTrustLink' */
   readonly statementSid?: string;

@@ -9,7 +9,12 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../cdk/scripts/assets';
-import { SnowflakeConnection, SnowflakeStorageIntegration, SnowflakeTrustLink } from '../../cdk/src';
+import {
+  SnowflakeApiIntegration,
+  SnowflakeConnection,
+  SnowflakeStorageIntegration,
+  SnowflakeTrustLink,
+} from '../../cdk/src';
 import {
   EXTERNAL_ID,
   newApp,
@@ -310,6 +315,45 @@ describe('SnowflakeApiIntegration and SnowflakeExternalFunction: one deploy', ()
     expect(JSON.stringify(stack.resolve(read?.Resource))).toMatch(
       /secret:snowflake\/conn"\]\]\},\{"Fn::Join":\["",\[.*secret:snowflake\/conn-\?\?\?\?\?\?"\]\]\}\]$/,
     );
+  });
+
+  it('reads two connections of one stack through one statement, so that its Sid stays unique', () => {
+    const stack = new Stack(newApp(), 'TwoSecrets');
+    const role = snowflakeRole(stack);
+    const other = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:snowflake/other-GhIjKl';
+    for (const [id, arn] of [
+      ['A', SECRET_ARN],
+      ['B', other],
+    ] as const) {
+      new SnowflakeStorageIntegration(stack, id, {
+        connection: SnowflakeConnection.fromSecret(
+          secretsmanager.Secret.fromSecretCompleteArn(stack, `${id}Secret`, arn),
+        ),
+        integrationName: `stage_${id}`,
+        role,
+        allowedLocations: ['s3://my-bucket/data/'],
+        statementSid: `Storage${id}`,
+      });
+    }
+    const template = Template.fromStack(stack);
+    const roleId = roleOfFunction(template, functionIdFor(template, 'Custom::SnowflakeStorageIntegration'));
+
+    const reads = statementsOfRole(template, roleId).filter((s) => s.Sid === 'ReadSnowflakeConnection');
+    expect(reads).toEqual([expect.objectContaining({ Resource: [SECRET_ARN, other] })]);
+  });
+
+  it('refuses a workload identity connection once the stack signs in by secret: its role is already named', () => {
+    const { stack, role } = oneDeployStack(newApp(), 'Mixed');
+
+    expect(
+      () =>
+        new SnowflakeApiIntegration(stack, 'Second', {
+          connection: SnowflakeConnection.workloadIdentity({ account: 'MYORG-MYACCOUNT', user: 'SVC' }),
+          integrationName: 'second',
+          role,
+          allowedPrefixes: ['https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/'],
+        }),
+    ).toThrow(/one role name per stack/);
   });
 
   it('signs in with workload identity: the token call only, a role named before the deploy, no secret', () => {

@@ -240,4 +240,36 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
     await lab.cfn.settled();
     expect(lab.cfn.violations).toEqual([]);
   }, 240_000);
+
+  it("updates the functions in place when a new version ships new code: each link's ServiceToken stays", async () => {
+    const stack = lab.cfn.stack('cdk-upgrade');
+    await stack.create(first.template, { ConnectionArn: secretArn });
+    const linkId = logicalIdOf(first.template, 'Custom::SnowflakeTrustLink', 'IntegrationLink');
+    const before = stack.resource(linkId);
+    // The next version: the same synthesis with other bundles (a new asset hash for every function).
+    const next = structuredClone(first.template);
+    for (const resource of Object.values(next.Resources)) {
+      if (resource.Type === 'AWS::Lambda::Function' && resource.Properties)
+        resource.Properties.Code = {
+          ...(resource.Properties.Code as object),
+          S3Key: `${'f'.repeat(64)}.zip`,
+        };
+    }
+
+    const upgraded = await stack.update({ template: next });
+
+    expect(upgraded.events.filter((e) => e.reason).map((e) => `${e.logicalResourceId}: ${e.reason}`)).toEqual(
+      [],
+    );
+    expect(upgraded.status).toBe('UPDATE_COMPLETE');
+    expect(stack.resource(linkId)?.physicalId).toBe(before?.physicalId);
+    expect(stack.resource(linkId)?.properties.ServiceToken).toBe(before?.properties.ServiceToken);
+    expect(await callEcho()).toBe('"hello"');
+    // And the upgraded functions serve the next change: a rotation.
+    const rotated = await stack.update({ template: synth('r3').template });
+    expect(rotated.status).toBe('UPDATE_COMPLETE');
+    expect(catalog().integrations).toEqual([`${INTEGRATION}_R3`]);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  }, 240_000);
 });

@@ -63,12 +63,21 @@ class SecretConnection extends SnowflakeConnection {
       const full = this.secret.secretFullArn;
       const resources = full ? [full] : [this.secret.secretArn, `${this.secret.secretArn}-??????`];
       provider.allowSecretRead(resources);
-      // A customer managed key: decrypt through Secrets Manager only, as the secret's own grantRead does.
-      this.secret.encryptionKey?.grantDecrypt(
-        new iam.PrincipalWithConditions(role, {
-          StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.${Aws.URL_SUFFIX}` },
-        }),
-      );
+      // A customer managed key: decrypt through Secrets Manager only. The key policy must let the account's
+      // IAM policies grant it (a key made by CDK does).
+      // https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+      const key = this.secret.encryptionKey;
+      if (key) {
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [key.keyArn],
+            conditions: {
+              StringEquals: { 'kms:ViaService': `secretsmanager.${Aws.REGION}.${Aws.URL_SUFFIX}` },
+            },
+          }),
+        );
+      }
     });
     return provider;
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CfnCondition, CfnParameter, type CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../cdk/scripts/assets';
@@ -315,6 +316,36 @@ describe('SnowflakeApiIntegration and SnowflakeExternalFunction: one deploy', ()
     expect(JSON.stringify(stack.resolve(read?.Resource))).toMatch(
       /secret:snowflake\/conn"\]\]\},\{"Fn::Join":\["",\[.*secret:snowflake\/conn-\?\?\?\?\?\?"\]\]\}\]$/,
     );
+  });
+
+  it('decrypts a secret under its own KMS key only through Secrets Manager', () => {
+    const { stack } = oneDeployStack(newApp(), 'Encrypted', (s) =>
+      SnowflakeConnection.fromSecret(
+        new secretsmanager.Secret(s, 'Owned', {
+          encryptionKey: new kms.Key(s, 'Key', { enableKeyRotation: true }),
+        }),
+      ),
+    );
+    const template = Template.fromStack(stack);
+    const roleId = roleOfFunction(template, functionIdFor(template, 'Custom::SnowflakeApiIntegration'));
+
+    expect(statementsOfRole(template, roleId)).toContainEqual(
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': {
+              'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]],
+            },
+          },
+        },
+      }),
+    );
+    expect(
+      statementsOfRole(template, roleId).find((s) => s.Sid === 'ReadSnowflakeConnection')?.Resource,
+    ).toEqual({
+      Ref: stack.getLogicalId(stack.node.findChild('Owned').node.defaultChild as secretsmanager.CfnSecret),
+    });
   });
 
   it('reads two connections of one stack through one statement, so that its Sid stays unique', () => {

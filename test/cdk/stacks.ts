@@ -20,9 +20,9 @@ export function prepareBundles(): void {
   copyBundles(process.cwd());
 }
 
-/** A new app whose assets are staged in a fresh folder. */
+/** A new app; its assets are staged in a fresh temporary folder at synthesis. */
 export function newApp(): App {
-  return new App({ context: { 'aws:cdk:enable-asset-metadata': true } });
+  return new App();
 }
 
 /** The placeholder trust a role starts with: the account itself, which the link takes over. */

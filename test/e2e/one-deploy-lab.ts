@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { authenticatorFor } from '../../handler/snowflake/client/credentials';
 import { parseConnectionSecret } from '../../handler/snowflake/client/settings';
 import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
-import { type Lab, loadTemplate, startLab, type Template } from '../../lab';
+import { type Lab, type LambdaFunctionConfig, loadTemplate, startLab, type Template } from '../../lab';
 import type { Grammar } from '../../lab/snowflake';
 
 export interface OneDeployLab {
@@ -26,6 +26,8 @@ export async function startOneDeployLab(options: {
   secretName: string;
   /** Where the Snowflake stand-in's grammar is looser (an older release's SQL). */
   grammar?: Grammar;
+  /** Function overrides by logical id (a CDK template's functions: where their staged assets are). */
+  functions?: Record<string, Partial<LambdaFunctionConfig>>;
 }): Promise<OneDeployLab> {
   const missing = options.bundles.filter((bundle) => !existsSync(bundle));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
@@ -33,6 +35,7 @@ export async function startOneDeployLab(options: {
     snowflake: { propagationMs: 400, ...(options.grammar ? { grammar: options.grammar } : {}) },
     cloudformation: {
       ...(options.templateDir ? { templateDir: options.templateDir } : {}),
+      ...(options.functions ? { functions: options.functions } : {}),
       serviceTimeoutMs: 60_000,
       bodyTimeoutMs: 2000,
       environment: {

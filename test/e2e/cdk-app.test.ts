@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyBundles } from '../../cdk/scripts/assets';
 import { SnowflakeApiIntegration, SnowflakeConnection, SnowflakeExternalFunction } from '../../cdk/src';
-import { identifier, sql, stringLiteral } from '../../handler/snowflake/client/sql';
+import { sql, stringLiteral } from '../../handler/snowflake/client/sql';
 import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import {
   type Lab,

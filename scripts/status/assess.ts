@@ -4,6 +4,7 @@
 
 import { type Owner, stackNameOf } from '../../handler/framework/framework';
 import {
+  externalIdDigest,
   ownerRecord,
   ownerRecords,
   type RoleTag,
@@ -122,7 +123,13 @@ function assessLink(link: LinkResource, state: LiveState): LinkFinding {
   const problems = [
     ...statementProblems({ link, roleName, sid, statement, state }),
     ...recordProblems({ roleName, sid, statement, records, mine, own, ownStack: own.stack, state }),
-    ...snowflakeProblems({ roleName, principals, externalIds, state }),
+    ...snowflakeProblems({
+      roleName,
+      recordNamesCurrent: mine?.current !== undefined,
+      principals,
+      externalIds,
+      state,
+    }),
   ];
   return {
     logicalId: link.logicalId,
@@ -186,6 +193,15 @@ function recordProblems(input: {
     });
   }
   if (statement === undefined) return problems;
+  const retired = retiredIds(statement, mine);
+  if (retired.length > 0) {
+    problems.push({
+      what: `${roleName} still trusts external id(s) its link retired in a rotation: ${retired.join(', ')}. The revocation in the rotating deploy's cleanup failed or has not run (its Delete shows in the stack's events).`,
+      repair:
+        'sam deploy --parameter-overrides SnowflakeRotation=<a new value> (or any change that updates the link): the link then trusts the current id only',
+      breaksLink: false,
+    });
+  }
   const written = statementDigest(statement);
   const sameStack = records.filter((record) => record.stack === ownStack);
   if (mine === undefined && sameStack.length === 0) {
@@ -205,8 +221,21 @@ function recordProblems(input: {
   return problems;
 }
 
+// A record that names the current id (a link told CurrentExternalId) makes every other id of the statement an
+// old one, trusted only until the rotation's cleanup.
+function retiredIds(
+  statement: Statement,
+  mine: ReturnType<typeof ownerRecords>[number] | undefined,
+): string[] {
+  const current = mine?.current;
+  if (current === undefined) return [];
+  return externalIdsOf(statement).filter((id) => externalIdDigest(id) !== current);
+}
+
 function snowflakeProblems(input: {
   roleName: string;
+  /** The link's record names the current id: old ids are reported from it already. */
+  recordNamesCurrent: boolean;
   principals: readonly string[];
   externalIds: readonly string[];
   state: LiveState;
@@ -232,7 +261,7 @@ function snowflakeProblems(input: {
     });
   }
   const old = externalIds.filter((id) => id !== values.externalId);
-  if (old.length > 0 && externalIds.includes(values.externalId)) {
+  if (old.length > 0 && externalIds.includes(values.externalId) && !input.recordNamesCurrent) {
     problems.push({
       what: `${roleName} still trusts external id(s) the integration no longer has: ${old.join(', ')}. Whoever may create integrations in the Snowflake account can present a retired id: revoke it.`,
       repair: revokeStep(state.flow),
@@ -250,6 +279,6 @@ function relinkStep(flow: Flow): string {
 
 function revokeStep(flow: Flow): string {
   return flow === 'one-deploy'
-    ? 'sam deploy: the deploy that reaches the link retires the old id'
+    ? 'sam deploy --parameter-overrides SnowflakeRotation=<a new value> (or any change that updates the link): the link then trusts the current id only'
     : 'npm run link -- --from <DESCRIBE output> (without --keep-old): the link then trusts the current id only';
 }

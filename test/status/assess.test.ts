@@ -153,3 +153,46 @@ describe('parseStatusOptions', () => {
     });
   });
 });
+
+describe('assessLinks after a rotation', () => {
+  const NEW_ID = 'MYACCOUNT_SFCRole=2_b765432/t1bCDEFgHIJklmNoPqR=';
+
+  it('reports an id the link retired that the role still trusts, from the record alone', () => {
+    const statement = linkedStatement([NEW_ID, ID]);
+    const record = recordTag(
+      ownerRecord({ stackId: STACK_ID, logicalId: LINK.logicalId }, SID, { ...statement }, NEW_ID),
+    );
+    const role: RoleView = {
+      roleName: ROLE,
+      missing: false,
+      document: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+      tags: [record],
+    };
+
+    const [finding] = assessLinks(state(role));
+
+    expect(finding?.inForce).toBe(true);
+    expect(finding?.problems).toEqual([
+      expect.objectContaining({
+        what: expect.stringContaining(`still trusts external id(s) its link retired in a rotation: ${ID}`),
+        repair: expect.stringContaining('SnowflakeRotation='),
+        breaksLink: false,
+      }),
+    ]);
+  });
+
+  it('finds nothing to retire once the statement trusts the current id alone', () => {
+    const statement = linkedStatement(NEW_ID);
+    const record = recordTag(
+      ownerRecord({ stackId: STACK_ID, logicalId: LINK.logicalId }, SID, { ...statement }, NEW_ID),
+    );
+    const role: RoleView = {
+      roleName: ROLE,
+      missing: false,
+      document: JSON.stringify({ Version: '2012-10-17', Statement: [statement] }),
+      tags: [record],
+    };
+
+    expect(assessLinks(state(role))[0]?.problems).toEqual([]);
+  });
+});

@@ -85,7 +85,15 @@ interface Instance {
   child: ChildProcess;
   logs: string[] | undefined;
   initMs: number;
+  /** The invocation end markers seen on each stream, and who waits for them (runtime.cjs writes them). */
+  ends: string[];
+  onEnd?: () => void;
 }
+
+// runtime.cjs writes it, then the request id, on stdout and stderr after each invocation.
+const INVOCATION_END = '\u0000lab-invocation-end ';
+// A marker that never comes (a stream closed) costs this much at most.
+const END_WAIT_MS = 2000;
 
 /** A deployed function: instances are started on demand, reused while warm, and closed with `close()`. */
 export class LambdaFunction {
@@ -202,6 +210,7 @@ export class LambdaFunction {
     const deadline = startedAt + timeoutMs;
     instance.logs = [];
     const result = await this.callHandler(instance, requestId, event, deadline, timeoutMs);
+    if (result.outcome !== 'timeout') await invocationEnded(instance, requestId);
     const logs = instance.logs;
     instance.logs = undefined;
     const invocation: Invocation = {
@@ -292,7 +301,7 @@ export class LambdaFunction {
         ...this.config.environment,
       },
     });
-    const instance: Instance = { child, logs: undefined, initMs: 0 };
+    const instance: Instance = { child, logs: undefined, initMs: 0, ends: [] };
     this.all.add(instance);
     child.once('exit', () => this.all.delete(instance));
     for (const stream of [child.stdout, child.stderr]) {
@@ -301,7 +310,12 @@ export class LambdaFunction {
       stream?.on('data', (chunk: string) => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
-        instance.logs?.push(...lines.filter((line) => line !== ''));
+        for (const line of lines) {
+          if (line.startsWith(INVOCATION_END)) {
+            instance.ends.push(line.slice(INVOCATION_END.length));
+            instance.onEnd?.();
+          } else if (line !== '') instance.logs?.push(line);
+        }
       });
     }
     return new Promise((ready, failed) => {
@@ -353,5 +367,24 @@ function kill(instance: Instance): Promise<void> {
   return new Promise((exited) => {
     child.once('exit', () => exited());
     child.kill('SIGKILL');
+  });
+}
+
+// Until both streams have delivered the invocation's end marker (or the instance is gone): then every line it
+// wrote is in its logs.
+function invocationEnded(instance: Instance, requestId: string): Promise<void> {
+  const seen = () => instance.ends.filter((id) => id === requestId).length >= 2;
+  return new Promise((done) => {
+    const finish = () => {
+      clearTimeout(timer);
+      instance.onEnd = undefined;
+      instance.ends = instance.ends.filter((id) => id !== requestId);
+      done();
+    };
+    const timer = setTimeout(finish, END_WAIT_MS);
+    if (seen() || instance.child.exitCode !== null) return finish();
+    instance.onEnd = () => {
+      if (seen()) finish();
+    };
   });
 }

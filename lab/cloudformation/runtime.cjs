@@ -10,6 +10,8 @@ const { pathToFileURL } = require('node:url');
 process.env.AWS_EXECUTION_ENV = `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`;
 
 let handler;
+// Written after each invocation on stdout and stderr; the parent drops it from the logs (lambda.ts).
+const INVOCATION_END = '\u0000lab-invocation-end ';
 
 process.on('message', async (message) => {
   if (message.type === 'init') await init(message);
@@ -49,12 +51,18 @@ async function invoke({ id, event, context, deadline }) {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
+  let result;
   try {
     const value = await handler(event, lambdaContext);
-    process.send({ type: 'result', id, ok: true, value: value === undefined ? null : value });
+    result = { type: 'result', id, ok: true, value: value === undefined ? null : value };
   } catch (error) {
-    process.send({ type: 'result', id, ok: false, error: describe(error) });
+    result = { type: 'result', id, ok: false, error: describe(error) };
   }
+  // The invocation's last line on each stream: the parent reads the pipes apart from this IPC channel, so it
+  // waits for these to know it has every line the invocation wrote.
+  process.stdout.write(`${INVOCATION_END}${id}\n`);
+  process.stderr.write(`${INVOCATION_END}${id}\n`);
+  process.send(result);
 }
 
 function describe(error) {

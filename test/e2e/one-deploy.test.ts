@@ -222,20 +222,22 @@ describe('one deploy: template.yaml with SnowflakeConnection', () => {
     const stack = newStack();
     await stack.create(template, parameters());
     await client.execute(sql`GRANT USAGE ON FUNCTION ${qualified('ECHO')}(VARIANT) TO ROLE "ANALYST_ROLE"`);
+    const [first] = externalIdsIn(stack) ?? [];
     const beforeRotation = lab.snowflake.executions.length;
 
     const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
 
     const rotationDdl = functionDdlSince(beforeRotation);
     const second = lab.snowflake.integration(`${INTEGRATION}_R2`)?.externalId;
-    const first = externalIdsIn(stack)?.[1];
     expect(rotated.status).toBe('UPDATE_COMPLETE');
+    expect(second).not.toBe(first);
+    expect(externalIdsIn(stack)).toEqual([second]);
     expect(rotationDdl).toEqual([
       `ALTER FUNCTION "LAB"."PUBLIC"."ECHO"(VARIANT) SET API_INTEGRATION = "${INTEGRATION}_R2"`,
     ]);
     expect(await analystCall(analyst)).toBe('"x"');
-    // A new connection secret: the integration is altered in place and stops keeping the old id, so the
-    // function's TrustedExternalIds (and Connection) change, and nothing the function is made of.
+    // A new connection secret: the integration is altered in place, so the function's Connection (and the
+    // trusted ids it is told) change, and nothing the function is made of.
     const beforeRedeploy = lab.snowflake.executions.length;
     const token = lab.snowflake.addProgrammaticAccessToken('SVC');
     const secret = lab.secrets.putSecret(`snowflake/connection-${stackCount}`, {
@@ -248,7 +250,6 @@ describe('one deploy: template.yaml with SnowflakeConnection', () => {
 
     const redeployStatements = lab.snowflake.executions.slice(beforeRedeploy).map((e) => e.statement);
     expect(redeployed.status).toBe('UPDATE_COMPLETE');
-    expect(first).toBeDefined();
     expect(externalIdsIn(stack)).toEqual([second]);
     expect(functionDdlSince(beforeRedeploy)).toEqual([]);
     expect(redeployStatements).toContain(`SELECT "LAB"."PUBLIC"."ECHO"('hello')`);

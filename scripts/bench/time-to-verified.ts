@@ -3,11 +3,9 @@
 // run), from the link's write to the external function's verified call. Against it, what a Terraform-style
 // `time_sleep` between the link and the function costs: to be safe it must wait the top of the range, always.
 // The goal: our wait beyond the actual propagation is at most 1 s at the median.
-import { existsSync } from 'node:fs';
-import { authenticatorFor } from '../../handler/snowflake/client/credentials';
-import { parseConnectionSecret } from '../../handler/snowflake/client/settings';
-import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
-import { type Lab, loadTemplate, type StackEvent, startLab } from '../../lab';
+import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
+import { type Lab, loadTemplate, type StackEvent } from '../../lab';
+import { startOneDeployLab } from '../../test/e2e/one-deploy-lab';
 import { type Goals, median, row } from './stats';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
@@ -30,8 +28,6 @@ interface Run {
 
 /** Runs the one-deploy Create RUNS times per range; prints the rows and judges the goal. */
 export async function timeToVerified(goals: Goals): Promise<void> {
-  const missing = BUNDLES.filter((bundle) => !existsSync(bundle));
-  if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
   console.log(
     `\n6. time to verified: one-deploy Create, IAM propagation modelled (random within the range), median of ${RUNS}`,
   );
@@ -139,29 +135,15 @@ function completedAt(events: readonly StackEvent[], logicalId: string): number {
   return event.at.getTime();
 }
 
-// The lab of the one-deploy suites, with Verify's window above the slowest propagation modelled.
+// The lab of the one-deploy suites, with Verify's window and CloudFormation's wait above the slowest
+// propagation modelled.
 async function oneDeployLab(): Promise<OneDeploy> {
-  const lab = await startLab({
-    cloudformation: {
-      serviceTimeoutMs: 120_000,
-      environment: {
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        TRUST_LINK_SETTLE_MS: '20',
-        SNOWFLAKE_VERIFY_SECONDS: '60',
-      },
-    },
-  });
-  lab.snowflake.createUser({ name: 'SVC', roles: ['ACCOUNTADMIN'], defaultWarehouse: 'COMPUTE_WH' });
-  lab.snowflake.createDatabase('LAB');
-  const connection = {
-    account: 'MYORG-MYACCOUNT',
-    user: 'SVC',
-    token: lab.snowflake.addProgrammaticAccessToken('SVC'),
-  };
-  const secretArn = lab.secrets.putSecret('bench/one-deploy', connection).arn;
-  const settings = parseConnectionSecret(JSON.stringify(connection), 'bench');
-  const client = new SqlApiClient(settings, authenticatorFor(settings), {
-    endpointOverride: lab.snowflake.endpoint,
+  const { lab, secretArn, client } = await startOneDeployLab({
+    templatePath: 'template.yaml',
+    bundles: BUNDLES,
+    secretName: 'bench/one-deploy',
+    verifySeconds: 60,
+    serviceTimeoutMs: 120_000,
   });
   return { lab, secretArn, client, count: 0 };
 }

@@ -28,6 +28,10 @@ export async function startOneDeployLab(options: {
   grammar?: Grammar;
   /** Function overrides by logical id (a CDK template's functions: where their staged assets are). */
   functions?: Record<string, Partial<LambdaFunctionConfig>>;
+  /** Verify's window, in seconds (SNOWFLAKE_VERIFY_SECONDS); default 6, above the lab's 400 ms propagation. */
+  verifySeconds?: number;
+  /** CloudFormation's wait for each answer; default 60 s. */
+  serviceTimeoutMs?: number;
 }): Promise<OneDeployLab> {
   const missing = options.bundles.filter((bundle) => !existsSync(bundle));
   if (missing.length > 0) throw new Error(`${missing.join(', ')} missing: run npm run build first.`);
@@ -36,12 +40,12 @@ export async function startOneDeployLab(options: {
     cloudformation: {
       ...(options.templateDir ? { templateDir: options.templateDir } : {}),
       ...(options.functions ? { functions: options.functions } : {}),
-      serviceTimeoutMs: 60_000,
+      serviceTimeoutMs: options.serviceTimeoutMs ?? 60_000,
       bodyTimeoutMs: 2000,
       environment: {
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         TRUST_LINK_SETTLE_MS: '20',
-        SNOWFLAKE_VERIFY_SECONDS: '6',
+        SNOWFLAKE_VERIFY_SECONDS: String(options.verifySeconds ?? 6),
       },
     },
   });

@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
+import { DEFAULT_PARAMETERS, type ParameterNames } from './link-contract';
 import { type SamPassthrough, samPassthrough } from './sam-passthrough';
 import { integrationNameProblem } from './snow-describe';
 
@@ -37,11 +38,16 @@ export interface LinkOptions extends StackSelection {
   readonly oldExternalIds: readonly string[];
   /** What was given for sam deploy after `--`. */
   readonly sam: SamPassthrough;
+  /** The template parameters the two values are deployed as. */
+  readonly parameters: ParameterNames;
+  /** The output holding the ARN of the role the link edits, when the template's link does not tell it. */
+  readonly roleOutput?: string;
 }
 
 export type LinkCommand = { readonly help: true } | { readonly help: false; readonly options: LinkOptions };
 
 export const USAGE = `Usage: npm run link -- [options] [-- sam deploy options]
+   or: npx snowflake-trust-link link [options] [-- sam deploy options]
 
 Reads Snowflake's DESCRIBE INTEGRATION output, checks API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID
 (or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId.
@@ -66,6 +72,12 @@ Stack (passed on to sam deploy; samconfig.toml gives the rest):
   --config-file FILE       another samconfig file (default: samconfig.toml, .yaml or .yml)
   --region REGION          passed on to sam, and where the stack is read
   --profile PROFILE        passed on to sam, and the credentials the stack is read with
+
+Your own template (any with a Custom::SnowflakeTrustLink fed by two parameters; docs/link-script.md):
+  --user-arn-parameter P   the parameter its SnowflakeIamUserArn comes from (default SnowflakeIamUserArn)
+  --external-id-parameter P  the parameter its SnowflakeExternalId comes from (default SnowflakeExternalId)
+  --role-output NAME       the output holding the ARN of the role it links (default: the output whose
+                           value is the link's RoleArn, or the parameter or ARN RoleArn is written as)
 
 Rotation:
   --keep-old               link the new external id and keep the ones the deployed stack has
@@ -100,6 +112,9 @@ const CLI_OPTIONS = {
   'config-file': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
+  'user-arn-parameter': { type: 'string' },
+  'external-id-parameter': { type: 'string' },
+  'role-output': { type: 'string' },
   'keep-old': { type: 'boolean', default: false },
   'old-external-id': { type: 'string', multiple: true, default: [] as string[] },
   'dry-run': { type: 'boolean', default: false },
@@ -109,6 +124,8 @@ const CLI_OPTIONS = {
 
 // CloudFormation's rule for stack names.
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+// A parameter's or output's logical id: alphanumeric, at most 255 characters.
+const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
 
 /** Parses the arguments after `npm run link --`; throws UsageError on anything it cannot use. */
 export function parseCliOptions(argv: readonly string[]): LinkCommand {
@@ -143,8 +160,30 @@ export function parseCliOptions(argv: readonly string[]): LinkCommand {
       keepOld: values['keep-old'] || oldExternalIds.length > 0,
       oldExternalIds,
       sam: samPassthrough(split < 0 ? [] : argv.slice(split + 1)),
+      parameters: parameterNames(values['user-arn-parameter'], values['external-id-parameter']),
+      roleOutput: logicalId('--role-output', values['role-output']),
     },
   };
+}
+
+function parameterNames(userArn?: string, externalId?: string): ParameterNames {
+  const names = {
+    userArn: logicalId('--user-arn-parameter', userArn) ?? DEFAULT_PARAMETERS.userArn,
+    externalId: logicalId('--external-id-parameter', externalId) ?? DEFAULT_PARAMETERS.externalId,
+  };
+  if (names.userArn === names.externalId) {
+    throw new UsageError(
+      `The user ARN and the external id cannot both be deployed as parameter ${names.userArn}.`,
+    );
+  }
+  return names;
+}
+
+function logicalId(option: string, value?: string): string | undefined {
+  if (value === undefined || LOGICAL_ID.test(value)) return value;
+  throw new UsageError(
+    `${option} ${JSON.stringify(value)} is not a CloudFormation logical id: letters and digits only.`,
+  );
 }
 
 function parseStrict(argv: readonly string[]) {

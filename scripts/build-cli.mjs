@@ -1,12 +1,13 @@
 // Bundles the package binary, `snowflake-trust-link` (scripts/cli.ts), into one self-contained file: the
-// AWS SDK and every other dependency inside, so that an installed package runs it with node alone.
-//   node scripts/build-cli.mjs [OUTFILE]      (default dist/cli/snowflake-trust-link.mjs; npm run build runs it)
-import { chmodSync } from 'node:fs';
-import { resolve } from 'node:path';
+// AWS SDK and every other dependency inside, so that an installed package runs it with node alone. It goes
+// into cli/, the package snowflake-trust-link-cli (`npm pack cli` after the build), with the LICENSE.
+//   node scripts/build-cli.mjs [OUTFILE]      (default cli/snowflake-trust-link.mjs; npm run build runs it)
+import { chmodSync, copyFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-export const CLI_OUTFILE = 'dist/cli/snowflake-trust-link.mjs';
+export const CLI_OUTFILE = 'cli/snowflake-trust-link.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Writes the binary to outfile (relative to the repository root). */
@@ -30,6 +31,7 @@ export async function buildCli(outfile = CLI_OUTFILE) {
     logLevel: 'warning',
   });
   chmodSync(target, 0o755);
+  copyFileSync(resolve(ROOT, 'LICENSE'), join(dirname(target), 'LICENSE'));
   return target;
 }
 

@@ -1,7 +1,7 @@
-// The package binary, built as `npm run build` builds it, run by this machine's node alone: no tsx, no
-// node_modules beside it (it is built into a folder of its own), as it runs from an installed package.
+// The package binary, built as `npm run build` builds it, packed as `npm pack cli` packs it, installed into
+// a folder of its own and run by this machine's node alone: no tsx, no repository node_modules.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,17 +13,41 @@ const EXTERNAL_ID = 'MYACCOUNT_SFCRole=2_a123456/s0aBCDEfGHIJklmNoPq=';
 const OWN_TEMPLATE = readFileSync(join(PROJECT_ROOT, 'test/fixtures/templates/own-link.yaml'), 'utf8');
 const OWN_NAMES = ['--user-arn-parameter', 'IntegrationUser', '--external-id-parameter', 'IntegrationIds'];
 
+let installDir: string;
 let binary: string;
 let cloudformation: DescribeStacksServer;
 
+/** Runs a command to its end; fails the test with its output when it fails. */
+function mustRun(command: string, args: readonly string[], cwd: string): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
+  expect(result.status, `${command} ${args.join(' ')}: ${result.stderr}`).toBe(0);
+  return result.stdout;
+}
+
+// cli/ as the build leaves it, in a scratch copy; packed, then installed without the registry (it has no dependencies).
 beforeAll(async () => {
-  binary = join(mkdtempSync(join(tmpdir(), 'stl-bin-')), 'snowflake-trust-link.mjs');
-  const built = spawnSync(process.execPath, [join(PROJECT_ROOT, 'scripts/build-cli.mjs'), binary], {
-    encoding: 'utf8',
-  });
-  expect(built.status, built.stderr).toBe(0);
+  const work = mkdtempSync(join(tmpdir(), 'stl-bin-'));
+  const packageDir = join(work, 'cli');
+  installDir = join(work, 'app');
+  mkdirSync(packageDir);
+  mkdirSync(installDir);
+  for (const file of ['package.json', 'README.md'])
+    copyFileSync(join(PROJECT_ROOT, 'cli', file), join(packageDir, file));
+  mustRun(
+    process.execPath,
+    [join(PROJECT_ROOT, 'scripts/build-cli.mjs'), join(packageDir, 'snowflake-trust-link.mjs')],
+    work,
+  );
+  mustRun('npm', ['pack', '--silent', '--pack-destination', installDir], packageDir);
+  const tarball = readdirSync(installDir).find((name) => name.endsWith('.tgz')) ?? '';
+  mustRun(
+    'npm',
+    ['install', '--offline', '--no-audit', '--no-fund', '--no-save', `./${tarball}`],
+    installDir,
+  );
+  binary = realpathSync(join(installDir, 'node_modules/.bin/snowflake-trust-link'));
   cloudformation = await DescribeStacksServer.start();
-}, 60_000);
+}, 120_000);
 
 afterAll(() => cloudformation.close());
 
@@ -35,13 +59,33 @@ function installed(): FakeProject {
 }
 
 describe('the snowflake-trust-link binary', () => {
-  it('is what package.json names as its bin, and npm run build writes it', () => {
-    const manifest = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+  it("installs as the package's bin, at the repository's version, and npm run build writes it", () => {
+    const root = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    const installed = JSON.parse(
+      readFileSync(join(installDir, 'node_modules/snowflake-trust-link-cli/package.json'), 'utf8'),
+    );
     const build = readFileSync(join(PROJECT_ROOT, 'scripts/build.mjs'), 'utf8');
 
-    expect(manifest.bin).toEqual({ 'snowflake-trust-link': 'dist/cli/snowflake-trust-link.mjs' });
+    expect(installed.version).toBe(root.version);
+    expect(installed.dependencies).toBeUndefined();
+    expect(root.bin).toEqual({ 'snowflake-trust-link': 'cli/snowflake-trust-link.mjs' });
+    expect(binary).toBe(
+      realpathSync(join(installDir, 'node_modules/snowflake-trust-link-cli/snowflake-trust-link.mjs')),
+    );
+    expect(readdirSync(join(installDir, 'node_modules/snowflake-trust-link-cli')).sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'snowflake-trust-link.mjs',
+    ]);
     expect(build).toMatch(/await buildCli\(\);/);
     expect(readFileSync(binary, 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+  });
+
+  it('runs as npx snowflake-trust-link where it is installed', () => {
+    const help = mustRun('npx', ['--offline', '--no', 'snowflake-trust-link', 'link', '--help'], installDir);
+
+    expect(help).toContain('or: npx snowflake-trust-link link [options]');
   });
 
   it('lists its commands for --help, and refuses an unknown one with exit 2', async () => {

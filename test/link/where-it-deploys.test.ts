@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from './cli-harness';
 
 const CWD = '/project';
 const NO_FILES = () => false;
+const EXAMPLE_HERE = (path: string) => path === '/project/examples/storage-integration.yaml';
 const NO_SAMCONFIG = { parameterOverrides: [] };
 const ROLE = 'arn:aws:iam::001234567890:role/myrole';
 
@@ -44,7 +45,7 @@ describe('deployTarget', () => {
   });
 
   it("deploys a storage integration to the storage example's stack, always naming its template to sam", () => {
-    const target = deployTarget({}, 'storage', NO_SAMCONFIG, CWD, NO_FILES);
+    const target = deployTarget({}, 'storage', NO_SAMCONFIG, CWD, EXAMPLE_HERE);
 
     expect(target).toMatchObject({
       stackName: 'snowflake-stage',
@@ -56,13 +57,27 @@ describe('deployTarget', () => {
   it("takes the storage stack from the example's samconfig, in its default environment or the one chosen", () => {
     const samconfig = { ...NO_SAMCONFIG, stackName: 'my-stage', templateFile: 'ignored.yaml' };
 
-    expect(deployTarget({}, 'storage', samconfig, CWD, NO_FILES)).toMatchObject({
+    expect(deployTarget({}, 'storage', samconfig, CWD, EXAMPLE_HERE)).toMatchObject({
       stackName: 'my-stage',
       templatePath: '/project/examples/storage-integration.yaml',
     });
-    expect(deployTarget({ configEnv: 'stage' }, 'storage', samconfig, CWD, NO_FILES).stackName).toBe(
+    expect(deployTarget({ configEnv: 'stage' }, 'storage', samconfig, CWD, EXAMPLE_HERE).stackName).toBe(
       'my-stage',
     );
+  });
+
+  it("deploys a storage integration where sam would in a project without the storage example (a user's)", () => {
+    const exists = (path: string) => path === '/project/template.yaml';
+
+    const target = deployTarget({}, 'storage', { ...NO_SAMCONFIG, stackName: 'data' }, CWD, exists);
+
+    expect(target).toMatchObject({
+      kind: STACK_KINDS.storage,
+      stackName: 'data',
+      templatePath: '/project/template.yaml',
+      selection: {},
+    });
+    expect(samconfigDir({}, 'storage', CWD, exists)).toBe('/project');
   });
 
   it('takes the stack and template given over every default', () => {
@@ -86,7 +101,7 @@ describe('samconfigDir: the samconfig sam deploy reads', () => {
       '/project/.aws-sam/build',
     ],
   ])('is, for %s', (_case, given, kind, dir) => {
-    expect(samconfigDir(given, kind, CWD)).toBe(dir);
+    expect(samconfigDir(given, kind, CWD, EXAMPLE_HERE)).toBe(dir);
   });
 });
 

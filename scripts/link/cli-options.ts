@@ -50,11 +50,12 @@ export const USAGE = `Usage: npm run link -- [options] [-- sam deploy options]
    or: npx snowflake-trust-link link [options] [-- sam deploy options]
 
 Reads Snowflake's DESCRIBE INTEGRATION output, checks API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID
-(or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId.
-Before sam runs, it reads the stack (CloudFormation DescribeStacks) and refuses to deploy unless the stack
-links the role the integration names (API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN) and the template is the
-stack's own. After sam, it reads the stack back: linked means SnowflakeTrustLinkStatus is "in force" for
-these values.
+(or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId
+(or the parameters named below). Before sam runs, it reads the stack (CloudFormation DescribeStacks) and
+refuses to deploy unless the template holds a Custom::SnowflakeTrustLink fed by those parameters and the
+stack links the role the integration names (API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN). After sam, it reads
+the stack back: linked means SnowflakeTrustLinkStatus is "in force" for these values (a template without
+that output: the stack settled, its two parameters holding these values).
 
 Input (one of; standard input when neither is given):
   --from FILE              a file with the output: snow ... --format json, SnowSQL's table, or Snowsight's CSV
@@ -74,8 +75,10 @@ Stack (passed on to sam deploy; samconfig.toml gives the rest):
   --profile PROFILE        passed on to sam, and the credentials the stack is read with
 
 Your own template (any with a Custom::SnowflakeTrustLink fed by two parameters; docs/link-script.md):
-  --user-arn-parameter P   the parameter its SnowflakeIamUserArn comes from (default SnowflakeIamUserArn)
-  --external-id-parameter P  the parameter its SnowflakeExternalId comes from (default SnowflakeExternalId)
+  --user-arn-parameter NAME
+                           the parameter its SnowflakeIamUserArn comes from (default SnowflakeIamUserArn)
+  --external-id-parameter NAME
+                           the parameter its SnowflakeExternalId comes from (default SnowflakeExternalId)
   --role-output NAME       the output holding the ARN of the role it links (default: the output whose
                            value is the link's RoleArn, or the parameter or ARN RoleArn is written as)
 
@@ -92,7 +95,7 @@ After --, options for sam deploy itself (e.g. --no-confirm-changeset); pairs giv
 --parameter-overrides join samconfig's parameter_overrides.
 
 Exit codes:
-  0  linked: the stack is *_COMPLETE and SnowflakeTrustLinkStatus is in force for these values
+  0  linked: the stack is *_COMPLETE and SnowflakeTrustLinkStatus (or its parameters) say these values
      (also --help, and --dry-run or --offline once every check passed)
   1  refused or failed before the link was in force: bad input, samconfig, the wrong stack or template,
      AWS credentials or region, snow or sam failing (sam's own output says why)

@@ -88,8 +88,9 @@ export function roleSourceText(role: RoleSource): string {
 // One of this project's templates is held to its kind, as before: the gateway's is not the storage stack's.
 function projectKindOf(outputs: Record<string, Json>, path: string, kind: StackKind): StackKind | undefined {
   const kinds = kindsWithOutputs(Object.keys(outputs));
-  if (kinds.length === 0 || kinds.includes(kind)) return kinds.length === 0 ? undefined : kind;
-  const other = kinds[0] as StackKind;
+  if (kinds.includes(kind)) return kind;
+  const other = kinds[0];
+  if (other === undefined) return undefined;
   throw new StackError(
     `${path} is the template of ${other.title} (it has output ${other.roleOutput}), but a ${kind.integration} ` +
       `integration is linked through ${kind.title}, deployed from ${kind.templateFile} (output ${kind.roleOutput}). ` +

@@ -2,6 +2,7 @@
 // and chunks/ it imports on demand. These files are the one artifact that tests run and sam deploys.
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildCli } from './build-cli.mjs';
 
 const functions = ['trust-link', 'echo', 'snowflake'];
 
@@ -36,3 +37,6 @@ for (const name of functions) {
     outdir: `dist/${name}`,
   });
 }
+
+// The package binary (npx snowflake-trust-link link …), bundled apart: one file, no chunks.
+await buildCli();

@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors';
+import { DEFAULT_PARAMETERS, type ParameterNames } from './link-contract';
 import { type SamPassthrough, samPassthrough } from './sam-passthrough';
 import { integrationNameProblem } from './snow-describe';
 
@@ -37,18 +38,24 @@ export interface LinkOptions extends StackSelection {
   readonly oldExternalIds: readonly string[];
   /** What was given for sam deploy after `--`. */
   readonly sam: SamPassthrough;
+  /** The template parameters the two values are deployed as. */
+  readonly parameters: ParameterNames;
+  /** The output holding the ARN of the role the link edits, when the template's link does not tell it. */
+  readonly roleOutput?: string;
 }
 
 export type LinkCommand = { readonly help: true } | { readonly help: false; readonly options: LinkOptions };
 
 export const USAGE = `Usage: npm run link -- [options] [-- sam deploy options]
+   or: npx snowflake-trust-link link [options] [-- sam deploy options]
 
 Reads Snowflake's DESCRIBE INTEGRATION output, checks API_AWS_IAM_USER_ARN and API_AWS_EXTERNAL_ID
-(or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId.
-Before sam runs, it reads the stack (CloudFormation DescribeStacks) and refuses to deploy unless the stack
-links the role the integration names (API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN) and the template is the
-stack's own. After sam, it reads the stack back: linked means SnowflakeTrustLinkStatus is "in force" for
-these values.
+(or the STORAGE_AWS_ pair), and runs sam deploy with them as SnowflakeIamUserArn and SnowflakeExternalId
+(or the parameters named below). Before sam runs, it reads the stack (CloudFormation DescribeStacks) and
+refuses to deploy unless the template holds a Custom::SnowflakeTrustLink fed by those parameters and the
+stack links the role the integration names (API_AWS_ROLE_ARN or STORAGE_AWS_ROLE_ARN). After sam, it reads
+the stack back: linked means SnowflakeTrustLinkStatus is "in force" for these values (a template without
+that output: the stack settled, its two parameters holding these values).
 
 Input (one of; standard input when neither is given):
   --from FILE              a file with the output: snow ... --format json, SnowSQL's table, or Snowsight's CSV
@@ -67,6 +74,14 @@ Stack (passed on to sam deploy; samconfig.toml gives the rest):
   --region REGION          passed on to sam, and where the stack is read
   --profile PROFILE        passed on to sam, and the credentials the stack is read with
 
+Your own template (any with a Custom::SnowflakeTrustLink fed by two parameters; docs/link-script.md):
+  --user-arn-parameter NAME
+                           the parameter its SnowflakeIamUserArn comes from (default SnowflakeIamUserArn)
+  --external-id-parameter NAME
+                           the parameter its SnowflakeExternalId comes from (default SnowflakeExternalId)
+  --role-output NAME       the output holding the ARN of the role it links (default: the output whose
+                           value is the link's RoleArn, or the parameter or ARN RoleArn is written as)
+
 Rotation:
   --keep-old               link the new external id and keep the ones the deployed stack has
   --old-external-id ID     the old id(s) to keep instead of asking the stack (repeatable; implies --keep-old)
@@ -80,7 +95,7 @@ After --, options for sam deploy itself (e.g. --no-confirm-changeset); pairs giv
 --parameter-overrides join samconfig's parameter_overrides.
 
 Exit codes:
-  0  linked: the stack is *_COMPLETE and SnowflakeTrustLinkStatus is in force for these values
+  0  linked: the stack is *_COMPLETE and SnowflakeTrustLinkStatus (or its parameters) say these values
      (also --help, and --dry-run or --offline once every check passed)
   1  refused or failed before the link was in force: bad input, samconfig, the wrong stack or template,
      AWS credentials or region, snow or sam failing (sam's own output says why)
@@ -100,6 +115,9 @@ const CLI_OPTIONS = {
   'config-file': { type: 'string' },
   region: { type: 'string' },
   profile: { type: 'string' },
+  'user-arn-parameter': { type: 'string' },
+  'external-id-parameter': { type: 'string' },
+  'role-output': { type: 'string' },
   'keep-old': { type: 'boolean', default: false },
   'old-external-id': { type: 'string', multiple: true, default: [] as string[] },
   'dry-run': { type: 'boolean', default: false },
@@ -109,6 +127,8 @@ const CLI_OPTIONS = {
 
 // CloudFormation's rule for stack names.
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+// A parameter's or output's logical id: alphanumeric, at most 255 characters.
+const LOGICAL_ID = /^[A-Za-z0-9]{1,255}$/;
 
 /** Parses the arguments after `npm run link --`; throws UsageError on anything it cannot use. */
 export function parseCliOptions(argv: readonly string[]): LinkCommand {
@@ -143,8 +163,30 @@ export function parseCliOptions(argv: readonly string[]): LinkCommand {
       keepOld: values['keep-old'] || oldExternalIds.length > 0,
       oldExternalIds,
       sam: samPassthrough(split < 0 ? [] : argv.slice(split + 1)),
+      parameters: parameterNames(values['user-arn-parameter'], values['external-id-parameter']),
+      roleOutput: logicalId('--role-output', values['role-output']),
     },
   };
+}
+
+function parameterNames(userArn?: string, externalId?: string): ParameterNames {
+  const names = {
+    userArn: logicalId('--user-arn-parameter', userArn) ?? DEFAULT_PARAMETERS.userArn,
+    externalId: logicalId('--external-id-parameter', externalId) ?? DEFAULT_PARAMETERS.externalId,
+  };
+  if (names.userArn === names.externalId) {
+    throw new UsageError(
+      `The user ARN and the external id cannot both be deployed as parameter ${names.userArn}.`,
+    );
+  }
+  return names;
+}
+
+function logicalId(option: string, value?: string): string | undefined {
+  if (value === undefined || LOGICAL_ID.test(value)) return value;
+  throw new UsageError(
+    `${option} ${JSON.stringify(value)} is not a CloudFormation logical id: letters and digits only.`,
+  );
 }
 
 function parseStrict(argv: readonly string[]) {

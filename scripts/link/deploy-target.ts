@@ -1,8 +1,10 @@
 // Where the link deploys: which stack, from which template, and which samconfig sam reads for it. An API
 // integration goes to the stack the root's samconfig names (sam's own default), a storage integration to
 // the storage example's stack, from its own template: sam then reads examples/samconfig.toml, the one
-// next to that template, and never the root's.
+// next to that template, and never the root's. Where there is no storage example (the binary run in a
+// user's project), a storage integration goes where sam deploys by itself, as an API integration does.
 
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { IntegrationKind, LinkOptions, StackSelection } from './cli-options';
 import { LinkError } from './errors';
@@ -46,10 +48,27 @@ export function givenSelection(options: LinkOptions, userDir: string): StackSele
  * --config-file from there too (samcli/commands/_utils/options.py sets samconfig_dir to the template's
  * folder; aws-sam-cli issues #2747, #3594, #5009). The link passes --config-file as an absolute path.
  */
-export function samconfigDir(given: StackSelection, integration: IntegrationKind, cwd: string): string {
+export function samconfigDir(
+  given: StackSelection,
+  integration: IntegrationKind,
+  cwd: string,
+  exists: (path: string) => boolean = existsSync,
+): string {
   const template =
-    given.templateFile ?? (integration === 'storage' ? STACK_KINDS.storage.templateFile : undefined);
+    given.templateFile ??
+    (usesStorageExample(given, integration, cwd, exists) ? STACK_KINDS.storage.templateFile : undefined);
   return template === undefined ? cwd : dirname(resolve(cwd, template));
+}
+
+// The storage example is the default template only where it is: in this repository, not a user's project.
+function usesStorageExample(
+  given: StackSelection,
+  integration: IntegrationKind,
+  cwd: string,
+  exists: (path: string) => boolean,
+): boolean {
+  if (integration !== 'storage') return false;
+  return given.templateFile !== undefined || exists(resolve(cwd, STACK_KINDS.storage.templateFile));
 }
 
 /** The stack and template for this kind of integration; throws LinkError when there is none. */
@@ -60,13 +79,15 @@ export function deployTarget(
   cwd: string,
   exists: (path: string) => boolean,
 ): DeployTarget {
-  return integration === 'storage'
+  return usesStorageExample(given, integration, cwd, exists)
     ? storageTarget(given, samconfig, cwd)
-    : apiTarget(given, samconfig, cwd, exists);
+    : samTarget(given, STACK_KINDS[integration], samconfig, cwd, exists);
 }
 
-function apiTarget(
+// The stack and template sam deploy would pick by itself.
+function samTarget(
   given: StackSelection,
+  kind: StackKind,
   samconfig: SamDeploySettings,
   cwd: string,
   exists: (path: string) => boolean,
@@ -83,7 +104,7 @@ function apiTarget(
       `No template.yaml in ${cwd}: run npm run link from the project root, or give --template-file.`,
     );
   }
-  return { kind: STACK_KINDS.api, stackName, templatePath, selection: given };
+  return { kind, stackName, templatePath, selection: given };
 }
 
 // samconfig here is the example's own (samconfigDir): its stack_name is the storage stack's.

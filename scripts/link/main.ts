@@ -12,6 +12,7 @@ import { type InputContext, readDescribeOutput } from './describe-input';
 import { LinkError, NotExecutedError, NotLinkedError, StackError, ToolError } from './errors';
 import { givenOldExternalIds, linkedExternalIds } from './external-ids';
 import { type IntegrationValues, integrationValues } from './integration-values';
+import type { LinkContract } from './link-contract';
 import { type LinkOutcome, linkOutcome } from './link-outcome';
 import { mergedOverrides } from './parameter-overrides';
 import { type DescribeForm, parseDescribe } from './parse-describe';
@@ -19,9 +20,8 @@ import { runAttached } from './run-command';
 import type { SamDeploySettings } from './samconfig';
 import { readSamConfig } from './samconfig-file';
 import { shellQuote } from './shell-quote';
-import { STATUS_OUTPUT } from './stack-kind';
-import { deployedLink, EXTERNAL_ID_PARAMETER, USER_ARN_PARAMETER } from './stack-parameters';
-import { checkStackRole, checkTemplateKind } from './target-check';
+import { deployedLink } from './stack-parameters';
+import { checkStackRole, checkTemplate } from './target-check';
 import { readTemplate } from './template-file';
 
 export interface LinkEnvironment extends InputContext {
@@ -56,6 +56,8 @@ interface DeployPlan {
   readonly values: IntegrationValues;
   readonly externalIds: readonly string[];
   readonly target: DeployTarget;
+  /** What the template links, and how the stack tells it. */
+  readonly contract: LinkContract;
   /** The stack as it was before sam deploy; undefined when --offline did not read it. */
   readonly deployed?: { readonly stack: DeployedStack; readonly stacks: StackReader };
   readonly form: DescribeForm;
@@ -84,7 +86,7 @@ async function link(options: LinkOptions, env: LinkEnvironment): Promise<void> {
     throw new NotLinkedError(`stack ${plan.target.stackName} is gone after sam deploy: it is not linked.`);
   }
   const linked = { userArn: plan.values.userArn, externalIds: plan.externalIds };
-  env.stdout(report(linkOutcome(stack, after, linked), plan.target.stackName));
+  env.stdout(report(linkOutcome(stack, after, linked, plan.contract), plan.target.stackName));
 }
 
 async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<DeployPlan> {
@@ -97,32 +99,29 @@ async function deployPlan(options: LinkOptions, env: LinkEnvironment): Promise<D
     given.configFile,
     given.configEnv,
   );
-  const target = checkedTemplate(given, values, samconfig, env.cwd);
-  const deployed = options.offline ? undefined : await checkedStack(given, values, samconfig, target);
+  const target = deployTarget(given, values.kind, samconfig, env.cwd, existsSync);
+  const contract = checkTemplate(
+    readTemplate(target.templatePath),
+    target.templatePath,
+    target.kind,
+    { parameters: options.parameters, roleOutput: options.roleOutput },
+    values.roleArn,
+  );
+  const deployed = options.offline
+    ? undefined
+    : await checkedStack(given, values, samconfig, target, contract);
   const oldIds = !options.keepOld
     ? []
     : oldIdsGiven.length > 0 || deployed === undefined
       ? oldIdsGiven
-      : deployedExternalIds(deployed.stack, values.userArn, env);
+      : deployedExternalIds(deployed.stack, values.userArn, contract, env);
   const externalIds = linkedExternalIds(values.externalId, oldIds);
   const overrides = mergedOverrides([...samconfig.parameterOverrides, ...options.sam.parameterOverrides], {
-    [USER_ARN_PARAMETER]: values.userArn,
-    [EXTERNAL_ID_PARAMETER]: externalIds.join(','),
+    [contract.parameters.userArn]: values.userArn,
+    [contract.parameters.externalId]: externalIds.join(','),
   });
   const args = samDeployArgs(target.selection, options.sam.args, overrides);
-  return { values, externalIds, target, deployed, form: output.form, args };
-}
-
-/** The stack and template the values go to, the template checked: it needs no AWS. */
-function checkedTemplate(
-  given: StackSelection,
-  values: IntegrationValues,
-  samconfig: SamDeploySettings,
-  cwd: string,
-): DeployTarget {
-  const target = deployTarget(given, values.kind, samconfig, cwd, existsSync);
-  checkTemplateKind(readTemplate(target.templatePath), target.templatePath, target.kind);
-  return target;
+  return { values, externalIds, target, contract, deployed, form: output.form, args };
 }
 
 /** The deployed stack, checked to link the role the integration names. */
@@ -131,35 +130,44 @@ async function checkedStack(
   values: IntegrationValues,
   samconfig: SamDeploySettings,
   target: DeployTarget,
+  contract: LinkContract,
 ): Promise<{ stack: DeployedStack; stacks: StackReader }> {
   // Read where sam deploys: the options given, else samconfig's.
   const stacks = new StackReader({
     region: given.region ?? samconfig.region,
     profile: given.profile ?? samconfig.profile,
   });
-  const stack = await deployedStack(stacks, target);
-  checkStackRole(stack, values.roleArn, target.kind);
+  const stack = await deployedStack(stacks, target, contract);
+  checkStackRole(stack, values.roleArn, contract, target.kind);
   return { stack, stacks };
 }
 
 // The stack must exist: the role the integration names is one of its outputs.
-async function deployedStack(stacks: StackReader, target: DeployTarget): Promise<DeployedStack> {
+async function deployedStack(
+  stacks: StackReader,
+  target: DeployTarget,
+  contract: LinkContract,
+): Promise<DeployedStack> {
   const stack = await stacks.read(target.stackName);
   if (stack !== undefined) return stack;
   const region = await stacks.region();
+  const deploy =
+    contract.projectKind === undefined
+      ? `it from ${target.templatePath} first, create the integration with the role it links`
+      : `${target.kind.title} from ${target.kind.templateFile} first, create the integration with its SQL output`;
   throw new StackError(
     `Stack ${target.stackName} does not exist${region === undefined ? '' : ` in ${region}`}. Deploy ` +
-      `${target.kind.title} from ${target.kind.templateFile} first, create the integration with its SQL ` +
-      'output, then link; or give the --stack-name (and --region) it was deployed with.',
+      `${deploy}, then link; or give the --stack-name (and --region) it was deployed with.`,
   );
 }
 
 function deployedExternalIds(
   stack: DeployedStack,
   newUserArn: string,
+  contract: LinkContract,
   env: LinkEnvironment,
 ): readonly string[] {
-  const deployed = deployedLink(stack);
+  const deployed = deployedLink(stack, contract.parameters);
   if (deployed.externalIds.length === 0) {
     env.stderr(`link: stack ${stack.name} has no external id yet; linking the new one alone.\n`);
   } else if (deployed.userArn !== '' && deployed.userArn !== newUserArn) {
@@ -175,8 +183,8 @@ function deployedExternalIds(
 function summary(plan: DeployPlan): string {
   return [
     `link: from the ${plan.values.kind} integration's DESCRIBE output (${plan.form}), deploying stack ${plan.target.stackName} with`,
-    `  ${USER_ARN_PARAMETER}=${plan.values.userArn}`,
-    `  ${EXTERNAL_ID_PARAMETER}=${plan.externalIds.join(',')}`,
+    `  ${plan.contract.parameters.userArn}=${plan.values.userArn}`,
+    `  ${plan.contract.parameters.externalId}=${plan.externalIds.join(',')}`,
     '',
   ].join('\n');
 }
@@ -186,8 +194,8 @@ function report(outcome: LinkOutcome, stackName: string): string {
   switch (outcome.kind) {
     case 'linked':
       return outcome.changed
-        ? `link: stack ${stackName} is linked. ${STATUS_OUTPUT}: ${outcome.status}\n`
-        : `link: stack ${stackName} is linked (it already was; nothing changed). ${STATUS_OUTPUT}: ${outcome.status}\n`;
+        ? `link: stack ${stackName} is linked. ${outcome.evidence}\n`
+        : `link: stack ${stackName} is linked (it already was; nothing changed). ${outcome.evidence}\n`;
     case 'not-executed':
       throw new NotExecutedError(
         `sam deploy executed no change set (declined at its prompt, or --no-execute-changeset): stack ${stackName} ` +

@@ -4,9 +4,7 @@
 import { externalIdProblem, splitExternalIds } from '../../handler/trust-link/rules';
 import type { DeployedStack } from './deployed-stack';
 import { StackError } from './errors';
-
-export const USER_ARN_PARAMETER = 'SnowflakeIamUserArn';
-export const EXTERNAL_ID_PARAMETER = 'SnowflakeExternalId';
+import { DEFAULT_PARAMETERS, type ParameterNames } from './link-contract';
 
 /** What the deployed stack links now. */
 export interface DeployedLink {
@@ -16,24 +14,27 @@ export interface DeployedLink {
 }
 
 /** The link in the stack's parameters; throws StackError when it cannot be used. */
-export function deployedLink(stack: Pick<DeployedStack, 'name' | 'parameters'>): DeployedLink {
-  const externalIdValue = stack.parameters.get(EXTERNAL_ID_PARAMETER);
+export function deployedLink(
+  stack: Pick<DeployedStack, 'name' | 'parameters'>,
+  names: ParameterNames = DEFAULT_PARAMETERS,
+): DeployedLink {
+  const externalIdValue = stack.parameters.get(names.externalId);
   if (externalIdValue === undefined) {
     throw new StackError(
-      `Stack ${stack.name} has no ${EXTERNAL_ID_PARAMETER} parameter: is it this project's stack? Give --old-external-id instead.`,
+      `Stack ${stack.name} has no ${names.externalId} parameter: was it deployed from this template? Give --old-external-id instead.`,
     );
   }
   const externalIds = splitExternalIds(externalIdValue).filter((id) => id !== '');
   if (externalIds.some((id) => /^\*+$/.test(id))) {
     throw new StackError(
-      `Stack ${stack.name} hides ${EXTERNAL_ID_PARAMETER} (NoEcho): give the ids to keep with --old-external-id.`,
+      `Stack ${stack.name} hides ${names.externalId} (NoEcho): give the ids to keep with --old-external-id.`,
     );
   }
   const problems = externalIds.map(externalIdProblem).filter((problem) => problem !== undefined);
   if (problems.length > 0) {
     throw new StackError(
-      `Stack ${stack.name}'s current ${EXTERNAL_ID_PARAMETER} is not usable: ${problems.join(' ')}`,
+      `Stack ${stack.name}'s current ${names.externalId} is not usable: ${problems.join(' ')}`,
     );
   }
-  return { userArn: stack.parameters.get(USER_ARN_PARAMETER)?.trim() ?? '', externalIds };
+  return { userArn: stack.parameters.get(names.userArn)?.trim() ?? '', externalIds };
 }

@@ -67,6 +67,8 @@ export class FakeProject {
     tools: Partial<Record<ToolName, FakeTool>>,
     /** The stand-in CloudFormation endpoint (DescribeStacksServer.url). */
     private readonly cloudformationUrl: string,
+    /** What node runs before the arguments: npm run link's entry under tsx, unless a built binary is given. */
+    private readonly entry: readonly string[] = ['--import', TSX_LOADER, LINK_ENTRY],
   ) {
     mkdirSync(this.bin);
     mkdirSync(join(this.dir, 'examples'));
@@ -84,7 +86,7 @@ export class FakeProject {
   /** Runs the link without blocking, so a stand-in server in this process can answer it. */
   async run(args: readonly string[], options: RunOptions = {}): Promise<CliRun> {
     writeFileSync(this.log, '');
-    const child = spawn(process.execPath, ['--import', TSX_LOADER, LINK_ENTRY, ...args], {
+    const child = spawn(process.execPath, [...this.entry, ...args], {
       cwd: this.dir,
       env: this.environment(options.env),
     });

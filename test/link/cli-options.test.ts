@@ -23,7 +23,40 @@ describe('parseCliOptions', () => {
       keepOld: false,
       oldExternalIds: [],
       sam: { args: [], parameterOverrides: [] },
+      parameters: { userArn: 'SnowflakeIamUserArn', externalId: 'SnowflakeExternalId' },
+      roleOutput: undefined,
     });
+  });
+
+  it("takes a user template's parameter and output names", () => {
+    const argv = [
+      '--user-arn-parameter',
+      'SfUser',
+      '--external-id-parameter',
+      'SfIds',
+      '--role-output',
+      'Role',
+    ];
+
+    expect(optionsOf(argv)).toMatchObject({
+      parameters: { userArn: 'SfUser', externalId: 'SfIds' },
+      roleOutput: 'Role',
+    });
+  });
+
+  it.each([
+    [
+      ['--user-arn-parameter', 'Sf-User'],
+      /--user-arn-parameter "Sf-User" is not a CloudFormation logical id/,
+    ],
+    [['--role-output', ''], /--role-output "" is not a CloudFormation logical id/],
+    [
+      ['--external-id-parameter', 'SnowflakeIamUserArn'],
+      /cannot both be deployed as parameter SnowflakeIamUserArn/,
+    ],
+  ])('refuses the names %j', (argv, message) => {
+    expect(() => parseCliOptions(argv)).toThrow(UsageError);
+    expect(() => parseCliOptions(argv)).toThrow(message);
   });
 
   it('makes --offline a dry run that reads no stack', () => {

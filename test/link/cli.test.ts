@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -6,6 +7,7 @@ import {
   FIXTURE_ROLE_ARN,
   FIXTURES,
   fixture,
+  PROJECT_ROOT,
   type ToolName,
 } from './cli-harness';
 import { DescribeStacksServer, type FakeStackState } from './describe-stacks-server';
@@ -407,6 +409,171 @@ describe('npm run link, run as a process with fake sam and snow on PATH', () => 
       expect(run.status).toBe(1);
       expectOneMessage(run.stderr, /Stack demo does not exist in eu-west-1\. Deploy the gateway stack/);
       expect(run.calls('sam')).toEqual([]);
+    });
+  });
+
+  describe("a user's own template", () => {
+    const NESTED = readFileSync(join(PROJECT_ROOT, 'examples/nested-provider.yaml'), 'utf8');
+    const OWN = readFileSync(join(PROJECT_ROOT, 'test/fixtures/templates/own-link.yaml'), 'utf8');
+    const OWN_NAMES = [
+      '--user-arn-parameter',
+      'IntegrationUser',
+      '--external-id-parameter',
+      'IntegrationIds',
+    ];
+
+    /** A stack of examples/nested-provider.yaml: its role in output SnowflakeRoleArn, no status output. */
+    function nestedStack(userArn = '', ids = '', status = 'CREATE_COMPLETE'): FakeStackState {
+      return {
+        status,
+        lastUpdated: userArn === '' ? undefined : '2026-02-02T10:00:00.000Z',
+        parameters: { SnowflakeIamUserArn: userArn, SnowflakeExternalId: ids },
+        outputs: { SnowflakeRoleArn: FIXTURE_ROLE_ARN },
+      };
+    }
+
+    /** A stack of own-link.yaml: the role a parameter, the values under the user's names, no outputs. */
+    function ownStack(userArn = '', ids = '', status = 'CREATE_COMPLETE'): FakeStackState {
+      return {
+        status,
+        lastUpdated: userArn === '' ? undefined : '2026-02-02T10:00:00.000Z',
+        parameters: { ExistingRoleArn: FIXTURE_ROLE_ARN, IntegrationUser: userArn, IntegrationIds: ids },
+      };
+    }
+
+    it('links a template nesting the provider, read back from its status and parameters', async () => {
+      cloudformation.stack('my-gw', nestedStack(), nestedStack(USER_ARN, EXTERNAL_ID, 'UPDATE_COMPLETE'));
+      const linker = project({ sam: {} });
+      const template = linker.write('gateway.yaml', NESTED);
+
+      const run = await linker.run(['--template-file', 'gateway.yaml', '--stack-name', 'my-gw'], {
+        input: fixture('api-snow.json'),
+        env: { INIT_CWD: linker.dir },
+      });
+
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(
+        'link: stack my-gw is linked. Its parameters SnowflakeIamUserArn and SnowflakeExternalId hold these values (UPDATE_COMPLETE; the template has no SnowflakeTrustLinkStatus output)',
+      );
+      expect(run.calls('sam')).toEqual([
+        ['deploy', '--template-file', template, '--stack-name', 'my-gw', '--parameter-overrides', ...LINKED],
+      ]);
+    });
+
+    it('reports a nested-provider stack that rolled back as not linked, and exits 4', async () => {
+      cloudformation.stack(
+        'my-gw',
+        nestedStack(),
+        nestedStack(USER_ARN, EXTERNAL_ID, 'UPDATE_ROLLBACK_COMPLETE'),
+      );
+      const linker = project({ sam: {} });
+      linker.write('gateway.yaml', NESTED);
+
+      const run = await linker.run(['--template-file', 'gateway.yaml', '--stack-name', 'my-gw'], {
+        input: fixture('api-snow.json'),
+        env: { INIT_CWD: linker.dir },
+      });
+
+      expect(run.status).toBe(4);
+      expect(run.stdout).not.toContain('is linked');
+      expectOneMessage(run.stderr, /stack my-gw is UPDATE_ROLLBACK_COMPLETE: the deploy did not hold/);
+    });
+
+    it('refuses a nested-provider stack whose role output names another role, before sam runs', async () => {
+      const other = {
+        ...nestedStack(),
+        outputs: { SnowflakeRoleArn: 'arn:aws:iam::001234567890:role/other' },
+      };
+      cloudformation.stack('my-gw', other);
+      const linker = project({ sam: {} });
+      linker.write('gateway.yaml', NESTED);
+
+      const run = await linker.run(['--template-file', 'gateway.yaml', '--stack-name', 'my-gw'], {
+        input: fixture('api-snow.json'),
+        env: { INIT_CWD: linker.dir },
+      });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        /but stack my-gw links arn:aws:iam::001234567890:role\/other \(output SnowflakeRoleArn\)/,
+      );
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('deploys the values under the parameter names given, and keeps the old ids read from them', async () => {
+      cloudformation.stack('mine', ownStack(USER_ARN, OLD_ID, 'UPDATE_COMPLETE'), {
+        ...ownStack(USER_ARN, `${EXTERNAL_ID},${OLD_ID}`, 'UPDATE_COMPLETE'),
+        lastUpdated: '2026-03-03T10:00:00.000Z',
+      });
+      const linker = project({ sam: {} });
+      const template = linker.write('own.yaml', OWN);
+
+      const run = await linker.run(
+        ['--template-file', 'own.yaml', '--stack-name', 'mine', '--keep-old', ...OWN_NAMES],
+        {
+          input: fixture('api-snow.json'),
+          env: { INIT_CWD: linker.dir },
+        },
+      );
+
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('  IntegrationUser=');
+      expect(run.stdout).toContain(
+        'link: stack mine is linked. Its parameters IntegrationUser and IntegrationIds',
+      );
+      expect(run.calls('sam')).toEqual([
+        [
+          'deploy',
+          '--template-file',
+          template,
+          '--stack-name',
+          'mine',
+          '--parameter-overrides',
+          `IntegrationUser="${USER_ARN}"`,
+          `IntegrationIds="${EXTERNAL_ID},${OLD_ID}"`,
+        ],
+      ]);
+      expect(JSON.stringify(run.calls('sam'))).not.toContain('SnowflakeExternalId=');
+    });
+
+    it('refuses the default names for a link fed by others, naming both, and reads no stack', async () => {
+      cloudformation.stack('mine', ownStack());
+      const linker = project({ sam: {} });
+      linker.write('own.yaml', OWN);
+
+      const run = await linker.run(['--template-file', 'own.yaml', '--stack-name', 'mine'], {
+        input: fixture('api-snow.json'),
+        env: { INIT_CWD: linker.dir },
+      });
+
+      expect(run.status).toBe(1);
+      expectOneMessage(
+        run.stderr,
+        /no Custom::SnowflakeTrustLink takes SnowflakeIamUserArn from parameter SnowflakeIamUserArn .*\(Link takes SnowflakeIamUserArn from IntegrationUser and SnowflakeExternalId from IntegrationIds\)/,
+      );
+      expect(cloudformation.described).toEqual([]);
+      expect(run.calls('sam')).toEqual([]);
+    });
+
+    it('checks a user template with --offline and prints the sam command with its parameter names', async () => {
+      const linker = project({ sam: {} });
+      linker.write('own.yaml', OWN);
+      const noAws = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, INIT_CWD: linker.dir };
+
+      const run = await linker.run(
+        ['--offline', '--template-file', 'own.yaml', '--stack-name', 'mine', ...OWN_NAMES],
+        {
+          input: fixture('api-snow.json'),
+          env: noAws,
+        },
+      );
+
+      expect(run.status).toBe(0);
+      expect(run.stdout).toBe(
+        `sam deploy --template-file ${join(linker.dir, 'own.yaml')} --stack-name mine --parameter-overrides 'IntegrationUser="${USER_ARN}"' 'IntegrationIds="${EXTERNAL_ID}"'\n`,
+      );
+      expect(cloudformation.described).toEqual([]);
     });
   });
 

@@ -199,7 +199,8 @@ function parseStrict(argv: readonly string[]) {
   }
 }
 
-function describeSource(from?: string, integration?: string, connection?: string): DescribeSource {
+/** Where DESCRIBE's output comes from: --from (a file, or - for standard input), --integration, else standard input. */
+export function describeSource(from?: string, integration?: string, connection?: string): DescribeSource {
   if (from !== undefined && integration !== undefined) {
     throw new UsageError('Give either --from or --integration, not both.');
   }
@@ -215,7 +216,8 @@ function describeSource(from?: string, integration?: string, connection?: string
   return { kind: 'file', path: nonEmpty('--from', from) ?? from };
 }
 
-function integrationKind(type?: string): IntegrationKind | undefined {
+/** --type, checked. */
+export function integrationKind(type?: string): IntegrationKind | undefined {
   if (type === undefined || type === 'api' || type === 'storage') return type;
   throw new UsageError(`--type must be api or storage, not ${JSON.stringify(type)}.`);
 }

@@ -1,9 +1,13 @@
 // The command line of `npm run status`, parsed once into typed options.
 
 import { parseArgs } from 'node:util';
-import type { DescribeSource, IntegrationKind } from '../link/cli-options';
+import {
+  type DescribeSource,
+  describeSource,
+  type IntegrationKind,
+  integrationKind,
+} from '../link/cli-options';
 import { UsageError } from '../link/errors';
-import { integrationNameProblem } from '../link/snow-describe';
 
 export interface StatusOptions {
   readonly stackName?: string;
@@ -64,11 +68,11 @@ const OPTIONS = {
 export function parseStatusOptions(argv: readonly string[]): StatusCommand {
   const values = parseStrict(argv);
   if (values.help) return { help: true };
-  const type = values.type;
-  if (type !== undefined && type !== 'api' && type !== 'storage') {
-    throw new UsageError(`--type must be api or storage, not ${JSON.stringify(type)}.`);
-  }
-  const source = describeSource(values.from, values.integration, values.connection);
+  const type = integrationKind(values.type);
+  // Standard input only when asked for (--from -): without --from or --integration, nothing is compared.
+  const given =
+    values.from !== undefined || values.integration !== undefined || values.connection !== undefined;
+  const source = given ? describeSource(values.from, values.integration, values.connection) : undefined;
   return {
     help: false,
     options: {
@@ -90,23 +94,4 @@ function parseStrict(argv: readonly string[]) {
     const first = (error instanceof Error ? error.message : String(error)).split(/\.\s|\n/)[0];
     throw new UsageError(`${first}. Run npm run status -- --help for the options.`, { cause: error });
   }
-}
-
-function describeSource(
-  from?: string,
-  integration?: string,
-  connection?: string,
-): DescribeSource | undefined {
-  if (from !== undefined && integration !== undefined)
-    throw new UsageError('Give either --from or --integration, not both.');
-  if (connection !== undefined && integration === undefined) {
-    throw new UsageError('--connection is for --integration: give the integration to describe too.');
-  }
-  if (integration !== undefined) {
-    const problem = integrationNameProblem(integration);
-    if (problem) throw new UsageError(problem);
-    return { kind: 'snow', integration, ...(connection ? { connection } : {}) };
-  }
-  if (from === undefined) return undefined;
-  return from === '-' ? { kind: 'stdin' } : { kind: 'file', path: from };
 }

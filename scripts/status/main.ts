@@ -1,9 +1,10 @@
 // The flow of `npm run status`: read the stack and its links, each linked role, and DESCRIBE INTEGRATION's
 // values when given; assess; print the report; end with a code that says whether the link is in force.
 
-import { type InputContext, readDescribeOutput } from '../link/describe-input';
+import { readDescribeOutput } from '../link/describe-input';
 import { LinkError, StackError } from '../link/errors';
 import { integrationValues } from '../link/integration-values';
+import type { LinkEnvironment } from '../link/main';
 import { parseDescribe } from '../link/parse-describe';
 import { readSamConfig } from '../link/samconfig-file';
 import { allInForce, assessLinks } from './assess';
@@ -11,12 +12,8 @@ import { parseStatusOptions, STATUS_USAGE, type StatusOptions } from './cli-opti
 import { LiveReader } from './live-state';
 import { statusReport } from './report';
 
-export interface StatusEnvironment extends InputContext {
-  /** Where samconfig.toml is looked for: the project root under npm. */
-  readonly cwd: string;
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+/** Where it runs, as the link script does: samconfig.toml in `cwd`, --from files from `userDir`. */
+export type StatusEnvironment = LinkEnvironment;
 
 /** Exit codes, as STATUS_USAGE lists them. */
 export const STATUS_EXIT = { inForce: 0, failed: 1, drift: 3, notInForce: 4 } as const;

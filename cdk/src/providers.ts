@@ -37,14 +37,12 @@ export abstract class ProviderFunction extends Construct {
       bundle: 'trust-link' | 'snowflake';
       description: string;
       timeout: Duration;
-      roleName?: string;
     },
   ) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${options.description}`,
-      ...(options.roleName ? { roleName: options.roleName } : {}),
     });
     // Logs outlive the stack: after a failed create and its rollback they are what says why.
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -158,36 +156,25 @@ export class TrustLinkProvider extends ProviderFunction {
  * never touches IAM; the link function does that.
  */
 export class SnowflakeProvider extends ProviderFunction {
-  /** The stack's Snowflake provider, made on first use; `roleName` names its role (workload identity). */
-  static of(scope: IConstruct, roleName?: string): SnowflakeProvider {
+  /** The stack's Snowflake provider, made on first use. */
+  static of(scope: IConstruct): SnowflakeProvider {
     const stack = Stack.of(scope);
     const found = stack.node.tryFindChild(SNOWFLAKE_PROVIDER_ID);
-    if (found instanceof SnowflakeProvider) {
-      if (roleName !== undefined && found.roleName !== roleName) {
-        throw new Error(
-          `The stack's Snowflake provider role is named ${found.roleName ?? '(generated)'}; a workload identity connection cannot name it ${roleName}: use one role name per stack, and create connections with workload identity before any other.`,
-        );
-      }
-      return found;
-    }
-    return new SnowflakeProvider(stack, SNOWFLAKE_PROVIDER_ID, roleName);
+    return found instanceof SnowflakeProvider ? found : new SnowflakeProvider(stack, SNOWFLAKE_PROVIDER_ID);
   }
 
   private readonly grantedConnections = new Set<string>();
 
-  private constructor(
-    scope: Construct,
-    id: string,
-    readonly roleName?: string,
-  ) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id, {
       bundle: 'snowflake',
       description:
         'Custom::SnowflakeApiIntegration, StorageIntegration and ExternalFunction, through Snowflake SQL API.',
       // Verify waits up to two minutes for IAM; well under the resources' ServiceTimeout.
       timeout: Duration.seconds(180),
-      ...(roleName ? { roleName } : {}),
     });
+    // It creates Snowflake objects for this stack only, as the link function links its roles.
+    this.function.addEnvironment('SNOWFLAKE_STACK_ID', Aws.STACK_ID);
   }
 
   /** The ServiceToken of the Snowflake-side custom resources. */

@@ -10,11 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../cdk/scripts/assets';
-import {
-  SnowflakeConnection,
-  SnowflakeStorageIntegration,
-  SnowflakeTrustLink,
-} from '../../cdk/src';
+import { SnowflakeConnection, SnowflakeStorageIntegration, SnowflakeTrustLink } from '../../cdk/src';
 import { checkEventAge } from '../../scripts/template-check/event-age';
 import {
   EXTERNAL_ID,

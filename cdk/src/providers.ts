@@ -37,12 +37,15 @@ export abstract class ProviderFunction extends Construct {
       bundle: 'trust-link' | 'snowflake';
       description: string;
       timeout: Duration;
+      /** Policies on the role itself: they exist as early as the role, before its first call. */
+      inlinePolicies?: Record<string, iam.PolicyDocument>;
     },
   ) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${options.description}`,
+      ...(options.inlinePolicies ? { inlinePolicies: options.inlinePolicies } : {}),
     });
     // Logs outlive the stack: after a failed create and its rollback they are what says why.
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -107,10 +110,14 @@ export class TrustLinkProvider extends ProviderFunction {
   private readonly roleArns = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
+    // Inline, as template.yaml has them: IAM has had the role's whole creation to propagate both grants
+    // before the first link takes a lease and edits a role.
+    const linkPolicy = new iam.PolicyDocument();
     super(scope, id, {
       bundle: 'trust-link',
       description: 'Custom::SnowflakeTrustLink, linking a Snowflake integration to the IAM role it assumes.',
       timeout: Duration.seconds(60),
+      inlinePolicies: { 'link-snowflake-role-trust': linkPolicy },
     });
     // One item per role: the lease that makes links take turns on a role. IAM has no compare-and-set.
     this.lockTable = new dynamodb.Table(this, 'LockTable', {
@@ -118,15 +125,15 @@ export class TrustLinkProvider extends ProviderFunction {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.role.addToPrincipalPolicy(
+    // linkedRoles is one statement, grown by allowRole() as the stack's links name roles; rendered at synthesis.
+    linkPolicy.addStatements(
+      this.linkedRoles,
       new iam.PolicyStatement({
         sid: 'TakeLeasesOnRoles',
         actions: ['dynamodb:UpdateItem'],
         resources: [this.lockTable.tableArn],
       }),
     );
-    // One statement, grown by allowRole() as the stack's links name roles; rendered at synthesis.
-    this.role.addToPrincipalPolicy(this.linkedRoles);
     this.function.addEnvironment('TRUST_LINK_LOCK_TABLE', this.lockTable.tableName);
     // The function serves this stack only: a new link asked by another stack is refused.
     this.function.addEnvironment('TRUST_LINK_STACK_ID', Aws.STACK_ID);

@@ -12,8 +12,6 @@ const linkProvider = loadTemplate('providers/trust-link-provider.yaml');
 const snowflakeProvider = loadTemplate('providers/snowflake-provider.yaml');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
-type Statement = { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown };
-
 function properties(template: Template, logicalId: string): Record<string, unknown> {
   const resource = template.Resources[logicalId];
   if (resource?.Properties === undefined) throw new Error(`no ${logicalId}`);

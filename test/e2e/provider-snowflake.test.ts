@@ -148,4 +148,38 @@ describe('both providers nested in a user’s own stack', () => {
     expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
     expect(catalog()).toEqual({ integrations: [], functions: [] });
   });
+
+  it('serves only the stack that nests it: another stack borrowing its ServiceToken makes nothing in Snowflake', async () => {
+    const stack = lab.cfn.stack('echo-owner');
+    await stack.create(template, { SnowflakeConnection: secretArn, SnowflakeDatabase: 'LAB' });
+    const provider = nestedStackOf(lab, stack, 'SnowflakeProvider');
+    const environment = provider.resource('SnowflakeFunction')?.properties.Environment as
+      | { Variables?: object }
+      | undefined;
+    expect(environment?.Variables).toEqual({ SNOWFLAKE_STACK_ID: stack.stackId });
+    const before = catalog();
+
+    const borrowed = await lab.cfn.stack('borrower').create({
+      Resources: {
+        Borrowed: {
+          Type: 'Custom::SnowflakeApiIntegration',
+          Properties: {
+            ServiceToken: stack.resource('MyIntegration')?.properties.ServiceToken,
+            ServiceTimeout: 300,
+            Connection: secretArn,
+            IntegrationName: 'borrowed_api',
+            ApiProvider: 'aws_api_gateway',
+            RoleArn: stack.resource('MyRole')?.attributes.Arn,
+            AllowedPrefixes: ['https://example.execute-api.us-east-1.amazonaws.com/prod/'],
+          },
+        },
+      },
+    });
+
+    expect(borrowed.status).toBe('ROLLBACK_COMPLETE');
+    expect(borrowed.requests[0]?.reason).toContain('creates objects for that stack only');
+    expect(catalog()).toEqual(before);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  });
 });

@@ -294,4 +294,35 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
     expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
     expect(catalog()).toEqual({ integrations: [], functions: [] });
   }, 240_000);
+
+  it('serves only its own stack: another stack borrowing the Snowflake function makes nothing in Snowflake', async () => {
+    const stack = lab.cfn.stack('cdk-owner');
+    await stack.create(first.template, { ConnectionArn: secretArn });
+    const integrationId = logicalIdOf(first.template, 'Custom::SnowflakeApiIntegration', 'Integration');
+    const before = catalog();
+
+    const borrowed = await lab.cfn.stack('cdk-borrower').create({
+      Resources: {
+        Borrowed: {
+          Type: 'Custom::SnowflakeApiIntegration',
+          Properties: {
+            ServiceToken: stack.resource(integrationId)?.properties.ServiceToken,
+            ServiceTimeout: 300,
+            Connection: secretArn,
+            IntegrationName: 'borrowed_api',
+            ApiProvider: 'aws_api_gateway',
+            RoleArn: stack.resource(logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole'))
+              ?.attributes.Arn,
+            AllowedPrefixes: ['https://example.execute-api.us-east-1.amazonaws.com/prod/'],
+          },
+        },
+      },
+    });
+
+    expect(borrowed.status).toBe('ROLLBACK_COMPLETE');
+    expect(borrowed.requests[0]?.reason).toContain('creates objects for that stack only');
+    expect(catalog()).toEqual(before);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  }, 120_000);
 });

@@ -99,7 +99,7 @@ function functionsOf(template: Template, assemblyDir: string): Record<string, Pa
   const functions: Record<string, Partial<LambdaFunctionConfig>> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const { S3Key: key } = resource.Properties?.Code as { S3Key: string };
+    const key = (resource.Properties?.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
     functions[id] = { modulePath: join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs') };
   }
   for (const resource of Object.values(template.Resources)) {

@@ -1,5 +1,5 @@
 // snowflake-trust-link-cdk: the project's custom resources as CDK constructs.
-export { SnowflakeConnection, type WorkloadIdentityOptions } from './connection';
+export { SnowflakeConnection } from './connection';
 export { SnowflakeExternalFunction, type SnowflakeExternalFunctionProps } from './external-function';
 export {
   type ApiProvider,

@@ -1,12 +1,13 @@
 // SnowflakeApiIntegration and SnowflakeStorageIntegration: the integration made in Snowflake by the stack's
 // Snowflake provider, and the link of its role made from what Snowflake answers (DESCRIBE INTEGRATION's IAM
 // user and external id), in one deploy. A rotation or a new name makes a new integration beside the old;
-// the link trusts both external ids until the old one is dropped at cleanup (TrustedExternalIds).
+// the link trusts both external ids while the stack moves over, and a revocation replaced on each rotation
+// removes the old id in CloudFormation's cleanup (as template.yaml's SnowflakeLinkRevocation does).
 import { CustomResource, Fn } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { SnowflakeConnection } from './connection';
-import { SERVICE_TIMEOUT } from './providers';
+import { SERVICE_TIMEOUT, TrustLinkProvider } from './providers';
 import { SnowflakeTrustLink } from './trust-link';
 
 /** What both kinds of integration take. */
@@ -66,6 +67,12 @@ export abstract class SnowflakeIntegration extends Construct {
   readonly trustedExternalIds: string;
   /** The link of `role`, made from the integration's IAM user and trusted external ids. */
   readonly link: SnowflakeTrustLink;
+  /**
+   * The old external ids the last rotation replaced, comma-joined, or 'none': revoked at that deploy's
+   * cleanup. If its events show the revocation DELETE_FAILED, they stay trusted until the next deploy that
+   * updates the link (docs/troubleshooting.md).
+   */
+  readonly retiredExternalIds: string;
 
   protected constructor(
     scope: Construct,
@@ -101,8 +108,23 @@ export abstract class SnowflakeIntegration extends Construct {
       role: props.role,
       iamUserArn: this.iamUserArn,
       externalIds: Fn.split(',', this.trustedExternalIds),
+      currentExternalId: this.externalId,
       ...(props.statementSid === undefined ? {} : { statementSid: props.statementSid }),
     });
+    this.retiredExternalIds = this.link.retiringExternalIds;
+    // Replaced on every rotation (its physical id names the current id): CloudFormation's cleanup then
+    // deletes the old one, and that Delete revokes the ids the rotation replaced. It owns nothing on the role.
+    const revocation = new CustomResource(this, 'Revocation', {
+      resourceType: 'Custom::SnowflakeTrustLinkRevocation',
+      serviceToken: TrustLinkProvider.of(this).serviceToken,
+      serviceTimeout: SERVICE_TIMEOUT,
+      properties: {
+        RoleArn: this.link.roleArn,
+        CurrentExternalId: this.link.currentExternalId,
+        ...(props.statementSid === undefined ? {} : { StatementSid: props.statementSid }),
+      },
+    });
+    revocation.node.addDependency(...TrustLinkProvider.of(this).dependables);
   }
 }
 

@@ -37,14 +37,15 @@ export abstract class ProviderFunction extends Construct {
       bundle: 'trust-link' | 'snowflake';
       description: string;
       timeout: Duration;
-      roleName?: string;
+      /** Policies on the role itself: they exist as early as the role, before its first call. */
+      inlinePolicies?: Record<string, iam.PolicyDocument>;
     },
   ) {
     super(scope, id);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${options.description}`,
-      ...(options.roleName ? { roleName: options.roleName } : {}),
+      ...(options.inlinePolicies ? { inlinePolicies: options.inlinePolicies } : {}),
     });
     // Logs outlive the stack: after a failed create and its rollback they are what says why.
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -109,10 +110,14 @@ export class TrustLinkProvider extends ProviderFunction {
   private readonly roleArns = new Set<string>();
 
   private constructor(scope: Construct, id: string) {
+    // Inline, as template.yaml has them: IAM has had the role's whole creation to propagate both grants
+    // before the first link takes a lease and edits a role.
+    const linkPolicy = new iam.PolicyDocument();
     super(scope, id, {
       bundle: 'trust-link',
       description: 'Custom::SnowflakeTrustLink, linking a Snowflake integration to the IAM role it assumes.',
       timeout: Duration.seconds(60),
+      inlinePolicies: { 'link-snowflake-role-trust': linkPolicy },
     });
     // One item per role: the lease that makes links take turns on a role. IAM has no compare-and-set.
     this.lockTable = new dynamodb.Table(this, 'LockTable', {
@@ -120,15 +125,15 @@ export class TrustLinkProvider extends ProviderFunction {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.role.addToPrincipalPolicy(
+    // linkedRoles is one statement, grown by allowRole() as the stack's links name roles; rendered at synthesis.
+    linkPolicy.addStatements(
+      this.linkedRoles,
       new iam.PolicyStatement({
         sid: 'TakeLeasesOnRoles',
         actions: ['dynamodb:UpdateItem'],
         resources: [this.lockTable.tableArn],
       }),
     );
-    // One statement, grown by allowRole() as the stack's links name roles; rendered at synthesis.
-    this.role.addToPrincipalPolicy(this.linkedRoles);
     this.function.addEnvironment('TRUST_LINK_LOCK_TABLE', this.lockTable.tableName);
     // The function serves this stack only: a new link asked by another stack is refused.
     this.function.addEnvironment('TRUST_LINK_STACK_ID', Aws.STACK_ID);
@@ -158,36 +163,25 @@ export class TrustLinkProvider extends ProviderFunction {
  * never touches IAM; the link function does that.
  */
 export class SnowflakeProvider extends ProviderFunction {
-  /** The stack's Snowflake provider, made on first use; `roleName` names its role (workload identity). */
-  static of(scope: IConstruct, roleName?: string): SnowflakeProvider {
+  /** The stack's Snowflake provider, made on first use. */
+  static of(scope: IConstruct): SnowflakeProvider {
     const stack = Stack.of(scope);
     const found = stack.node.tryFindChild(SNOWFLAKE_PROVIDER_ID);
-    if (found instanceof SnowflakeProvider) {
-      if (roleName !== undefined && found.roleName !== roleName) {
-        throw new Error(
-          `The stack's Snowflake provider role is named ${found.roleName ?? '(generated)'}; a workload identity connection cannot name it ${roleName}: use one role name per stack, and create connections with workload identity before any other.`,
-        );
-      }
-      return found;
-    }
-    return new SnowflakeProvider(stack, SNOWFLAKE_PROVIDER_ID, roleName);
+    return found instanceof SnowflakeProvider ? found : new SnowflakeProvider(stack, SNOWFLAKE_PROVIDER_ID);
   }
 
   private readonly grantedConnections = new Set<string>();
 
-  private constructor(
-    scope: Construct,
-    id: string,
-    readonly roleName?: string,
-  ) {
+  private constructor(scope: Construct, id: string) {
     super(scope, id, {
       bundle: 'snowflake',
       description:
         'Custom::SnowflakeApiIntegration, StorageIntegration and ExternalFunction, through Snowflake SQL API.',
       // Verify waits up to two minutes for IAM; well under the resources' ServiceTimeout.
       timeout: Duration.seconds(180),
-      ...(roleName ? { roleName } : {}),
     });
+    // It creates Snowflake objects for this stack only, as the link function links its roles.
+    this.function.addEnvironment('SNOWFLAKE_STACK_ID', Aws.STACK_ID);
   }
 
   /** The ServiceToken of the Snowflake-side custom resources. */

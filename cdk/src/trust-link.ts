@@ -16,6 +16,12 @@ export interface SnowflakeTrustLinkProps {
   readonly externalIds: string[];
   /** The Sid of the one statement this link owns; give each link on a shared role its own. @default 'SnowflakeTrustLink' */
   readonly statementSid?: string;
+  /**
+   * The external id in use now, one of `externalIds`: the others are a rotation's old ones, trusted until a
+   * revocation removes them (SnowflakeApiIntegration and SnowflakeStorageIntegration add one).
+   * @default - none: every id of `externalIds` is trusted alike, until the next deploy changes them
+   */
+  readonly currentExternalId?: string;
 }
 
 /** Links a Snowflake integration to the IAM role it assumes: the trust step of Snowflake's guide, in the stack. */
@@ -30,6 +36,10 @@ export class SnowflakeTrustLink extends Construct {
   readonly externalIds: string;
   /** The trust policy in force, as JSON (left out when it would push the answer past 4096 bytes). */
   readonly trustPolicy: string;
+  /** The external id in use now (only with `currentExternalId`). */
+  readonly currentExternalId: string;
+  /** The old ids still trusted until this deploy's cleanup revokes them, comma-joined, or 'none' (only with `currentExternalId`). */
+  readonly retiringExternalIds: string;
 
   constructor(scope: Construct, id: string, props: SnowflakeTrustLinkProps) {
     super(scope, id);
@@ -47,6 +57,7 @@ export class SnowflakeTrustLink extends Construct {
         SnowflakeIamUserArn: props.iamUserArn,
         SnowflakeExternalId: props.externalIds,
         ...(props.statementSid === undefined ? {} : { StatementSid: props.statementSid }),
+        ...(props.currentExternalId === undefined ? {} : { CurrentExternalId: props.currentExternalId }),
       },
     });
     // The grants exist before the first link and outlive the last.
@@ -56,5 +67,7 @@ export class SnowflakeTrustLink extends Construct {
     this.statementSid = resource.getAttString('StatementSid');
     this.externalIds = resource.getAttString('ExternalIds');
     this.trustPolicy = resource.getAttString('TrustPolicy');
+    this.currentExternalId = resource.getAttString('CurrentExternalId');
+    this.retiringExternalIds = resource.getAttString('RetiringExternalIds');
   }
 }

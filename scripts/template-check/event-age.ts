@@ -11,20 +11,26 @@ export const EVENT_AGE_BOUNDS = { min: 60, max: 21_600 } as const;
 const CUSTOM = /^(Custom::|AWS::CloudFormation::CustomResource$)/;
 const FUNCTION = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function']);
 
+/**
+ * The template of a nested stack (a provider) by the logical id of the resource that nests it, for a
+ * ServiceToken read from its outputs (`!GetAtt Provider.Outputs.ServiceToken`).
+ */
+export type NestedTemplates = (logicalId: string) => Template | undefined;
+
 /** Every custom resource whose ServiceTimeout does not outlast its function's event age and Timeout. */
-export function checkEventAge(template: Template): Problem[] {
+export function checkEventAge(template: Template, nested: NestedTemplates = () => undefined): Problem[] {
   const resources = template.Resources ?? {};
   return Object.entries(resources).flatMap(([id, resource]) => {
     if (!isJson(resource) || typeof resource.Type !== 'string' || !CUSTOM.test(resource.Type)) return [];
-    return checkResource(template, id, isJson(resource.Properties) ? resource.Properties : {});
+    return checkResource(template, id, isJson(resource.Properties) ? resource.Properties : {}, nested);
   });
 }
 
-function checkResource(template: Template, id: string, properties: Json): Problem[] {
+function checkResource(template: Template, id: string, properties: Json, nested: NestedTemplates): Problem[] {
   const at = `Resources.${id}.Properties`;
-  const fnId = functionOf(properties.ServiceToken);
-  const fn = fnId === undefined ? undefined : functionProperties(template, fnId);
-  if (!fnId || !fn) return [problem(`${at}.ServiceToken`, 'names no function of this template')];
+  const served = servingFunction(template, properties.ServiceToken, nested);
+  if (!served) return [problem(`${at}.ServiceToken`, 'names no function of this template')];
+  const { id: fnId, properties: fn } = served;
   const serviceTimeout = numberOf(properties.ServiceTimeout);
   const timeout = numberOf(fn.Timeout);
   const age = numberOf(
@@ -54,26 +60,59 @@ function checkResource(template: Template, id: string, properties: Json): Proble
   ];
 }
 
-// `!GetAtt Fn.Arn`, in its long or short form.
-function functionOf(serviceToken: unknown): string | undefined {
-  const getAtt = isJson(serviceToken) ? serviceToken['Fn::GetAtt'] : undefined;
+// The function a ServiceToken names: `!GetAtt Fn.Arn`, or a nested stack's output that is one.
+function servingFunction(
+  template: Template,
+  serviceToken: unknown,
+  nested: NestedTemplates,
+): { id: string; properties: Json } | undefined {
+  const [id, attribute] = getAttOf(serviceToken);
+  if (id === undefined) return undefined;
+  if (attribute === 'Arn') {
+    const properties = functionProperties(template, id);
+    return properties && { id, properties };
+  }
+  const output = attribute?.match(/^Outputs\.(.+)$/)?.[1];
+  const child = output === undefined ? undefined : nested(id);
+  const value = child?.Outputs?.[output as string]?.Value;
+  const found = child && servingFunction(child, value, () => undefined);
+  return found && { id: `${id}.${found.id}`, properties: found.properties };
+}
+
+// `!GetAtt Resource.Attribute`, in its long or short form.
+function getAttOf(value: unknown): [string | undefined, string | undefined] {
+  const getAtt = isJson(value) ? value['Fn::GetAtt'] : undefined;
   const [id, attribute] = Array.isArray(getAtt)
     ? getAtt
     : typeof getAtt === 'string'
-      ? getAtt.split('.')
+      ? [getAtt.slice(0, getAtt.indexOf('.')), getAtt.slice(getAtt.indexOf('.') + 1)]
       : [];
-  return attribute === 'Arn' && typeof id === 'string' ? id : undefined;
+  return typeof id === 'string' && typeof attribute === 'string' ? [id, attribute] : [undefined, undefined];
 }
 
-// SAM gives a serverless function the Globals.Function properties it does not set itself.
+// SAM gives a serverless function the Globals.Function properties it does not set itself; a function made
+// by the CDK has its asynchronous settings in an AWS::Lambda::EventInvokeConfig of its own.
 function functionProperties(template: Template, id: string): Json | undefined {
   const resource = template.Resources?.[id];
   if (!isJson(resource) || !FUNCTION.has(String(resource.Type))) return undefined;
   const properties = isJson(resource.Properties) ? resource.Properties : {};
   const globals = (template as { Globals?: { Function?: unknown } }).Globals?.Function;
-  return resource.Type === 'AWS::Serverless::Function' && isJson(globals)
-    ? { ...globals, ...properties }
-    : properties;
+  const own =
+    resource.Type === 'AWS::Serverless::Function' && isJson(globals)
+      ? { ...globals, ...properties }
+      : properties;
+  const config = eventInvokeConfigOf(template, id);
+  return own.EventInvokeConfig === undefined && config ? { ...own, EventInvokeConfig: config } : own;
+}
+
+// The AWS::Lambda::EventInvokeConfig of a function's unpublished version ($LATEST, which a ServiceToken's ARN runs).
+function eventInvokeConfigOf(template: Template, fnId: string): Json | undefined {
+  return Object.values(template.Resources ?? {}).flatMap((resource) => {
+    if (!isJson(resource) || resource.Type !== 'AWS::Lambda::EventInvokeConfig') return [];
+    const properties = isJson(resource.Properties) ? resource.Properties : {};
+    const target = isJson(properties.FunctionName) ? properties.FunctionName.Ref : undefined;
+    return target === fnId && properties.Qualifier === '$LATEST' ? [properties] : [];
+  })[0];
 }
 
 function numberOf(value: unknown): number | undefined {

@@ -10,12 +10,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../cdk/scripts/assets';
-import {
-  SnowflakeApiIntegration,
-  SnowflakeConnection,
-  SnowflakeStorageIntegration,
-  SnowflakeTrustLink,
-} from '../../cdk/src';
+import { SnowflakeConnection, SnowflakeStorageIntegration, SnowflakeTrustLink } from '../../cdk/src';
+import { checkEventAge } from '../../scripts/template-check/event-age';
 import {
   EXTERNAL_ID,
   newApp,
@@ -41,14 +37,23 @@ function only<T>(record: Record<string, T>): [string, T] {
   return entries[0] as [string, T];
 }
 
-/** Every statement of the policies attached to the role with this logical id. */
+type PolicyDocument = { Statement: Array<Record<string, unknown>> };
+
+/** Every statement of the role's own (inline) policies. */
+function inlineStatementsOfRole(template: Template, roleId: string): Array<Record<string, unknown>> {
+  const role = template.toJSON().Resources[roleId];
+  const policies = (role.Properties.Policies ?? []) as Array<{ PolicyDocument: PolicyDocument }>;
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** Every statement of the role's inline policies and of the policies attached to it. */
 function statementsOfRole(template: Template, roleId: string): Array<Record<string, unknown>> {
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      (policy) =>
-        (policy.Properties.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
-    );
+  return [
+    ...inlineStatementsOfRole(template, roleId),
+    ...Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as PolicyDocument).Statement),
+  ];
 }
 
 function roleOfFunction(template: Template, functionId: string): string {
@@ -99,7 +104,7 @@ describe('SnowflakeTrustLink', () => {
       (link) => link.Properties.ServiceToken,
     );
     expect(new Set(tokens.map((t) => JSON.stringify(t))).size).toBe(1);
-    const iamStatement = statementsOfRole(template, roleOfFunction(template, functionId)).find(
+    const iamStatement = inlineStatementsOfRole(template, roleOfFunction(template, functionId)).find(
       (s) => s.Sid === 'LinkSnowflakeRoleTrust',
     );
     const arnOf = (role: iam.Role) => ({
@@ -134,7 +139,8 @@ describe('SnowflakeTrustLink', () => {
         },
       });
       const functionId = functionIdFor(template, 'Custom::SnowflakeTrustLink');
-      expect(statementsOfRole(template, roleOfFunction(template, functionId))).toContainEqual({
+      // On the role itself, as template.yaml has it: granted as early as the role exists (issue 14, item 7).
+      expect(inlineStatementsOfRole(template, roleOfFunction(template, functionId))).toContainEqual({
         Sid: 'TakeLeasesOnRoles',
         Effect: 'Allow',
         Action: 'dynamodb:UpdateItem',
@@ -202,11 +208,30 @@ describe('the functions', () => {
     }
     for (const type of [
       'Custom::SnowflakeTrustLink',
+      'Custom::SnowflakeTrustLinkRevocation',
       'Custom::SnowflakeApiIntegration',
       'Custom::SnowflakeExternalFunction',
     ]) {
       template.hasResourceProperties(type, { ServiceTimeout: '300' });
     }
+  });
+
+  it("pass the project's event-age check: every custom resource's ServiceTimeout outlasts age + Timeout", () => {
+    const { stack } = oneDeployStack(newApp());
+    const template = Template.fromStack(stack).toJSON();
+    const customResources = Object.values(template.Resources as Resources).filter((r) =>
+      r.Type.startsWith('Custom::'),
+    );
+
+    expect(customResources).toHaveLength(4);
+    expect(checkEventAge(template)).toEqual([]);
+    // The control: without its EventInvokeConfig a function's events could wait six hours.
+    for (const [id, resource] of Object.entries(template.Resources as Resources)) {
+      if (resource.Type === 'AWS::Lambda::EventInvokeConfig') delete template.Resources[id];
+    }
+    expect(checkEventAge(template).map((p) => p.message)).toEqual(
+      Array(4).fill('is missing: give it a number'),
+    );
   });
 
   it('run the bundles npm run build wrote to dist/, staged as they are', () => {
@@ -257,9 +282,50 @@ describe('SnowflakeApiIntegration and SnowflakeExternalFunction: one deploy', ()
     template.hasResourceProperties('Custom::SnowflakeTrustLink', {
       SnowflakeIamUserArn: { 'Fn::GetAtt': [integrationId, 'IamUserArn'] },
       SnowflakeExternalId: { 'Fn::Split': [',', { 'Fn::GetAtt': [integrationId, 'TrustedExternalIds'] }] },
+      CurrentExternalId: { 'Fn::GetAtt': [integrationId, 'ExternalId'] },
     });
     expect(stack.resolve(integration.iamUserArn)).toEqual({ 'Fn::GetAtt': [integrationId, 'IamUserArn'] });
     expect(stack.resolve(integration.externalId)).toEqual({ 'Fn::GetAtt': [integrationId, 'ExternalId'] });
+  });
+
+  it('revokes a rotation’s old id in the cleanup: a revocation replaced with the current id, served by the link function', () => {
+    const { stack, integration } = oneDeployStack(newApp());
+    const template = Template.fromStack(stack);
+    const [linkId] = only(resourcesOf(template, 'Custom::SnowflakeTrustLink'));
+
+    const [revocationId, revocation] = only(resourcesOf(template, 'Custom::SnowflakeTrustLinkRevocation'));
+    expect(revocation.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [functionIdFor(template, 'Custom::SnowflakeTrustLink'), 'Arn'] },
+      ServiceTimeout: '300',
+      RoleArn: { 'Fn::GetAtt': [linkId, 'RoleArn'] },
+      CurrentExternalId: { 'Fn::GetAtt': [linkId, 'CurrentExternalId'] },
+    });
+    // Made with the link function's grants, which its Delete in the cleanup needs too.
+    const policyId = Object.keys(resourcesOf(template, 'AWS::IAM::Policy')).find((id) =>
+      id.startsWith('SnowflakeTrustLinkProvider'),
+    );
+    expect(revocation.DependsOn).toContain(policyId);
+    expect(revocationId.startsWith('Integration')).toBe(true);
+    expect(stack.resolve(integration.retiredExternalIds)).toEqual({
+      'Fn::GetAtt': [linkId, 'RetiringExternalIds'],
+    });
+  });
+
+  it('gives a revocation the Sid of its link when the link names one', () => {
+    const stack = new Stack(newApp(), 'Sid');
+    new SnowflakeStorageIntegration(stack, 'Stage', {
+      connection: SnowflakeConnection.fromSecret(
+        secretsmanager.Secret.fromSecretCompleteArn(stack, 'Connection', SECRET_ARN),
+      ),
+      integrationName: 'stage_integration',
+      role: snowflakeRole(stack),
+      allowedLocations: ['s3://my-bucket/data/'],
+      statementSid: 'Storage',
+    });
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('Custom::SnowflakeTrustLink', { StatementSid: 'Storage' });
+    template.hasResourceProperties('Custom::SnowflakeTrustLinkRevocation', { StatementSid: 'Storage' });
   });
 
   it('creates the external function only once the link is in force, and tells it what the link wrote', () => {
@@ -373,50 +439,21 @@ describe('SnowflakeApiIntegration and SnowflakeExternalFunction: one deploy', ()
     expect(reads).toEqual([expect.objectContaining({ Resource: [SECRET_ARN, other] })]);
   });
 
-  it('refuses a workload identity connection once the stack signs in by secret: its role is already named', () => {
-    const { stack, role } = oneDeployStack(newApp(), 'Mixed');
-
-    expect(
-      () =>
-        new SnowflakeApiIntegration(stack, 'Second', {
-          connection: SnowflakeConnection.workloadIdentity({ account: 'MYORG-MYACCOUNT', user: 'SVC' }),
-          integrationName: 'second',
-          role,
-          allowedPrefixes: ['https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/'],
-        }),
-    ).toThrow(/one role name per stack/);
+  it('has no workload identity sign-in: Snowflake documents no SQL API token form for it', () => {
+    expect(Object.keys(SnowflakeConnection)).not.toContain('workloadIdentity');
+    expect((SnowflakeConnection as unknown as Record<string, unknown>).workloadIdentity).toBeUndefined();
   });
 
-  it('signs in with workload identity: the token call only, a role named before the deploy, no secret', () => {
-    const { stack } = oneDeployStack(newApp(), 'Wif', () =>
-      SnowflakeConnection.workloadIdentity({
-        account: 'MYORG-MYACCOUNT',
-        user: 'SVC',
-        warehouse: 'COMPUTE_WH',
-      }),
-    );
-    const template = Template.fromStack(stack);
-    const roleId = roleOfFunction(template, functionIdFor(template, 'Custom::SnowflakeApiIntegration'));
+  it('serves its own stack only: the Snowflake function knows its stack id, and each stack has its own', () => {
+    const app = newApp();
+    const stacks = [oneDeployStack(app, 'One').stack, oneDeployStack(app, 'Two').stack];
 
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: { 'Fn::Join': ['', [{ Ref: 'AWS::StackName' }, '-snowflake-', { Ref: 'AWS::Region' }]] },
-    });
-    expect(template.toJSON().Resources[roleId].Properties.RoleName).toBeDefined();
-    expect(statementsOfRole(template, roleId).filter((s) => s.Sid !== undefined)).toEqual([
-      {
-        Sid: 'SignInWithWorkloadIdentity',
-        Effect: 'Allow',
-        Action: 'sts:GetWebIdentityToken',
-        Resource: '*',
-      },
-    ]);
-    for (const type of ['Custom::SnowflakeApiIntegration', 'Custom::SnowflakeExternalFunction']) {
-      template.hasResourceProperties(type, {
-        Connection: Match.absent(),
-        Authentication: 'WORKLOAD_IDENTITY',
-        SnowflakeAccount: 'MYORG-MYACCOUNT',
-        SnowflakeUser: 'SVC',
-        SnowflakeWarehouse: 'COMPUTE_WH',
+    for (const stack of stacks) {
+      const template = Template.fromStack(stack);
+      const functionId = functionIdFor(template, 'Custom::SnowflakeApiIntegration');
+      expect(functionIdFor(template, 'Custom::SnowflakeExternalFunction')).toBe(functionId);
+      expect(template.toJSON().Resources[functionId].Properties.Environment).toEqual({
+        Variables: { SNOWFLAKE_STACK_ID: { Ref: 'AWS::StackId' } },
       });
     }
   });

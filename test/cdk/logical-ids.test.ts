@@ -38,6 +38,7 @@ describe('the providers keep their logical ids', () => {
     expect(serviceTokens(stack)).toEqual({
       'Custom::SnowflakeApiIntegration': [SNOWFLAKE_FUNCTION],
       'Custom::SnowflakeTrustLink': [LINK_FUNCTION],
+      'Custom::SnowflakeTrustLinkRevocation': [LINK_FUNCTION],
       'Custom::SnowflakeExternalFunction': [SNOWFLAKE_FUNCTION],
     });
     Template.fromStack(stack).templateMatches({

@@ -49,7 +49,7 @@ describe('.ci/run', () => {
     const run = ciRun([], {});
 
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('cfn-lint is not installed: cfn-lint on both templates skipped');
+    expect(run.stdout).toContain('cfn-lint is not installed: cfn-lint on the templates skipped');
     expect(run.stdout).toContain("moto_server is not installed: the stand-ins' check against moto skipped");
     expect(run.calls).toContain('npm test');
   });
@@ -63,7 +63,12 @@ describe('.ci/run', () => {
       'npm run lint',
       'npm run typecheck',
       'npm run check:template',
-      'cfn-lint template.yaml examples/storage-integration.yaml',
+      // Every template users deploy or nest: the providers and the examples too.
+      [
+        'cfn-lint template.yaml',
+        'providers/snowflake-provider.yaml providers/trust-link-provider.yaml',
+        'examples/nested-provider.yaml examples/nested-snowflake-provider.yaml examples/storage-integration.yaml',
+      ].join(' '),
       'moto_server -p 5077',
       'curl -sf -o /dev/null http://127.0.0.1:5077/',
       'npm run check:stand-ins -- --moto http://127.0.0.1:5077',

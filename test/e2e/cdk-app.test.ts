@@ -17,12 +17,14 @@ import { sql, stringLiteral } from '../../handler/snowflake/client/sql';
 import type { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import {
   type Lab,
+  type Stack as LabStack,
   type LambdaFunctionConfig,
   loadTemplate,
+  mayAssumeRole,
   type Template,
   type TrustPolicy,
 } from '../../lab';
-import { statementsOf } from './harness';
+import { requestLines, statementsOf } from './harness';
 import { startOneDeployLab } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
@@ -97,7 +99,7 @@ function functionsOf(template: Template, assemblyDir: string): Record<string, Pa
   const functions: Record<string, Partial<LambdaFunctionConfig>> = {};
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const { S3Key: key } = (resource.Properties ?? {}).Code as { S3Key: string };
+    const key = (resource.Properties?.Code as { S3Key?: string } | undefined)?.S3Key ?? '';
     functions[id] = { modulePath: join(assemblyDir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs') };
   }
   for (const resource of Object.values(template.Resources)) {
@@ -165,6 +167,18 @@ function callStream(): { stop(): Promise<string[]> } {
   };
 }
 
+/** The external ids the link's statement trusts on the stack's Snowflake role. */
+function trustedIdsIn(stack: LabStack): unknown[] | undefined {
+  const roleName = stack.resource(logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole'))?.physicalId;
+  const policy = roleName ? (lab.iam.trustPolicy(roleName) as TrustPolicy | undefined) : undefined;
+  const ids = policy
+    ? statementsOf(policy).find((s) => s.Sid === 'SnowflakeTrustLink')?.Condition?.StringEquals?.[
+        'sts:ExternalId'
+      ]
+    : undefined;
+  return ids === undefined ? undefined : [ids].flat();
+}
+
 function catalog(): { integrations: string[]; functions: Array<[string, string]> } {
   return {
     integrations: lab.snowflake
@@ -179,16 +193,7 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
   it('creates a verified external function in one deploy, rotates the external id, and deletes everything', async () => {
     const stack = lab.cfn.stack('cdk-gateway');
     const roleId = logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole');
-    const trustedIds = (): unknown[] | undefined => {
-      const roleName = stack.resource(roleId)?.physicalId;
-      const policy = roleName ? (lab.iam.trustPolicy(roleName) as TrustPolicy | undefined) : undefined;
-      const ids = policy
-        ? statementsOf(policy).find((s) => s.Sid === 'SnowflakeTrustLink')?.Condition?.StringEquals?.[
-            'sts:ExternalId'
-          ]
-        : undefined;
-      return ids === undefined ? undefined : [ids].flat();
-    };
+    const trustedIds = () => trustedIdsIn(stack);
 
     // Create: the integration, the link from what it answered, then the function, proven by a call.
     const created = await stack.create(first.template, { ConnectionArn: secretArn });
@@ -208,7 +213,8 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
     expect(await callEcho()).toBe('"hello"');
     const roleName = stack.resource(roleId)?.physicalId ?? '';
 
-    // Rotate: a new synthesis with a rotation; the link trusts both ids while the function moves over.
+    // Rotate: a new synthesis with a rotation; the link trusts both ids while the function moves over, and
+    // the revocation replaced by the rotation takes the old one back in the cleanup.
     const rotated = synth('r2');
     const stream = callStream();
     const update = await stack.update({ template: rotated.template });
@@ -225,7 +231,22 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
       integrations: [`${INTEGRATION}_R2`],
       functions: [['CDK_ECHO', `${INTEGRATION}_R2`]],
     });
-    expect(trustedIds()).toEqual([second, initial]);
+    // Any integration of the account may present a retired id (STORAGE_AWS_EXTERNAL_ID): it is revoked.
+    expect(trustedIds()).toEqual([second]);
+    const snowflakeAssumes = (externalId: string | undefined) =>
+      mayAssumeRole(lab.iam, {
+        principalArn: lab.snowflake.iamUserArn,
+        roleArn: lab.iam.role(roleName)?.arn ?? '',
+        externalId: externalId ?? '',
+      }).allowed;
+    expect(snowflakeAssumes(initial)).toBe(false);
+    expect(snowflakeAssumes(second)).toBe(true);
+    const revocationId = logicalIdOf(rotated.template, 'Custom::SnowflakeTrustLinkRevocation', 'Integration');
+    // Replaced: an Update to the new id, then the cleanup's Delete of the old one, which revoked it.
+    expect(requestLines(update.requests).filter((line) => line.includes(revocationId))).toEqual([
+      `Update ${revocationId} SUCCESS`,
+      `Delete ${revocationId} SUCCESS`,
+    ]);
     // Calls made all through the rotation were answered.
     expect(answers.filter((answer) => answer !== '"x"')).toEqual([]);
     expect(answers.length).toBeGreaterThan(3);
@@ -269,7 +290,39 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
     const rotated = await stack.update({ template: synth('r3').template });
     expect(rotated.status).toBe('UPDATE_COMPLETE');
     expect(catalog().integrations).toEqual([`${INTEGRATION}_R3`]);
+    expect(trustedIdsIn(stack)).toEqual([lab.snowflake.integration(`${INTEGRATION}_R3`)?.externalId]);
     expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
     expect(catalog()).toEqual({ integrations: [], functions: [] });
   }, 240_000);
+
+  it('serves only its own stack: another stack borrowing the Snowflake function makes nothing in Snowflake', async () => {
+    const stack = lab.cfn.stack('cdk-owner');
+    await stack.create(first.template, { ConnectionArn: secretArn });
+    const integrationId = logicalIdOf(first.template, 'Custom::SnowflakeApiIntegration', 'Integration');
+    const before = catalog();
+
+    const borrowed = await lab.cfn.stack('cdk-borrower').create({
+      Resources: {
+        Borrowed: {
+          Type: 'Custom::SnowflakeApiIntegration',
+          Properties: {
+            ServiceToken: stack.resource(integrationId)?.properties.ServiceToken,
+            ServiceTimeout: 300,
+            Connection: secretArn,
+            IntegrationName: 'borrowed_api',
+            ApiProvider: 'aws_api_gateway',
+            RoleArn: stack.resource(logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole'))
+              ?.attributes.Arn,
+            AllowedPrefixes: ['https://example.execute-api.us-east-1.amazonaws.com/prod/'],
+          },
+        },
+      },
+    });
+
+    expect(borrowed.status).toBe('ROLLBACK_COMPLETE');
+    expect(borrowed.requests[0]?.reason).toContain('creates objects for that stack only');
+    expect(catalog()).toEqual(before);
+    expect((await stack.delete()).status).toBe('DELETE_COMPLETE');
+    expect(catalog()).toEqual({ integrations: [], functions: [] });
+  }, 120_000);
 });

@@ -5,13 +5,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate, type Template } from '../../lab/cloudformation';
 import { checkTemplate } from '../../scripts/template-check/check-template';
+import { checkEventAge, type NestedTemplates } from '../../scripts/template-check/event-age';
 import { loadTemplate as loadCheckedTemplate } from '../../scripts/template-check/template';
 
 const linkProvider = loadTemplate('providers/trust-link-provider.yaml');
 const snowflakeProvider = loadTemplate('providers/snowflake-provider.yaml');
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-
-type Statement = { Sid: string; Action: unknown; Resource: unknown; Condition?: unknown };
 
 function properties(template: Template, logicalId: string): Record<string, unknown> {
   const resource = template.Resources[logicalId];
@@ -111,38 +110,31 @@ describe('the link provider', () => {
 });
 
 describe('the Snowflake provider', () => {
-  it('may read the one connection secret, by its full ARN or the ARN without its suffix', () => {
-    const [secret] = inlineStatements(snowflakeProvider, 'SnowflakeFunctionRole') as Array<{
-      'Fn::If': unknown[];
-    }>;
-    expect(secret?.['Fn::If']?.[1]).toEqual({
-      Sid: 'ReadSnowflakeConnection',
-      Effect: 'Allow',
-      Action: 'secretsmanager:GetSecretValue',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
-      Resource: [{ Ref: 'ConnectionSecretArn' }, { 'Fn::Sub': '${ConnectionSecretArn}-??????' }],
-    });
+  it('may read the one connection secret, by its full ARN or the ARN without its suffix, and nothing else', () => {
+    expect(inlineStatements(snowflakeProvider, 'SnowflakeFunctionRole')).toEqual([
+      {
+        Sid: 'ReadSnowflakeConnection',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub syntax
+        Resource: [{ Ref: 'ConnectionSecretArn' }, { 'Fn::Sub': '${ConnectionSecretArn}-??????' }],
+      },
+    ]);
   });
 
-  it('asks STS only for tokens whose every audience is Snowflake’s, with workload identity', () => {
-    const [, token] = inlineStatements(snowflakeProvider, 'SnowflakeFunctionRole') as Array<{
-      'Fn::If': unknown[];
-    }>;
-    const statement = token?.['Fn::If']?.[1] as Statement;
-    expect(statement.Action).toBe('sts:GetWebIdentityToken');
-    expect(statement.Condition).toEqual({
-      'ForAllValues:StringEquals': { 'sts:IdentityTokenAudience': 'snowflakecomputing.com' },
-    });
-  });
-
-  it('names its role as given for workload identity, within IAM’s 64 characters', () => {
-    expect(properties(snowflakeProvider, 'SnowflakeFunctionRole').RoleName).toEqual({
-      'Fn::If': ['WorkloadIdentity', { Ref: 'WorkloadIdentityRoleName' }, { Ref: 'AWS::NoValue' }],
-    });
-    const name = pattern(snowflakeProvider, 'WorkloadIdentityRoleName');
-    expect(name.test('a'.repeat(64))).toBe(true);
-    expect(name.test('a'.repeat(65))).toBe(false);
-    expect(name.test('gateway snowflake')).toBe(false);
+  it('requires the connection secret: no workload identity, which the SQL API documents no token form for', () => {
+    expect(Object.keys(snowflakeProvider.Parameters ?? {}).sort()).toEqual([
+      'ConnectionSecretArn',
+      'OwnerStackId',
+    ]);
+    expect(snowflakeProvider.Parameters?.ConnectionSecretArn?.Default).toBeUndefined();
+    expect(pattern(snowflakeProvider, 'ConnectionSecretArn').test('')).toBe(false);
+    expect(properties(snowflakeProvider, 'SnowflakeFunctionRole').RoleName).toBeUndefined();
+    expect(JSON.stringify(properties(snowflakeProvider, 'SnowflakeFunctionRole').Policies)).not.toContain(
+      'sts:',
+    );
+    expect(snowflakeProvider).not.toHaveProperty('Rules');
+    expect(snowflakeProvider).not.toHaveProperty('Conditions');
   });
 
   it('serves the owner stack (SNOWFLAKE_STACK_ID)', () => {
@@ -151,6 +143,53 @@ describe('the Snowflake provider', () => {
     ).toEqual({
       SNOWFLAKE_STACK_ID: { Ref: 'OwnerStackId' },
     });
+  });
+});
+
+describe('the event-age rule through the nesting', () => {
+  // Each nested provider read from its Location, as SAM would package it.
+  function nestedOf(file: string): NestedTemplates {
+    const parent = loadCheckedTemplate(file);
+    return (id) => {
+      const location = (parent.Resources?.[id]?.Properties as { Location?: unknown } | undefined)?.Location;
+      return typeof location === 'string'
+        ? loadCheckedTemplate(path.join(path.dirname(file), location))
+        : undefined;
+    };
+  }
+
+  it.each([
+    ['examples/nested-provider.yaml', 1],
+    ['examples/nested-snowflake-provider.yaml', 4],
+  ])('holds for every custom resource of %s, served by a provider’s function', (file, count) => {
+    const template = loadCheckedTemplate(file);
+    const custom = Object.values(template.Resources ?? {}).filter((r) =>
+      String(r.Type).startsWith('Custom::'),
+    );
+
+    expect(custom).toHaveLength(count);
+    expect(checkEventAge(template, nestedOf(file))).toEqual([]);
+  });
+
+  it('finds a provider function whose event age and Timeout outlast a custom resource’s ServiceTimeout', () => {
+    const file = 'examples/nested-snowflake-provider.yaml';
+    const nested = nestedOf(file);
+    const slower: NestedTemplates = (id) => {
+      const child = nested(id);
+      const fn = child?.Resources?.SnowflakeFunction?.Properties as { Timeout?: number } | undefined;
+      if (fn) fn.Timeout = 250;
+      return child;
+    };
+
+    const problems = checkEventAge(loadCheckedTemplate(file), slower);
+
+    expect(problems.map((p) => p.at).sort()).toEqual([
+      'Resources.MyExternalFunction.Properties.ServiceTimeout',
+      'Resources.MyIntegration.Properties.ServiceTimeout',
+    ]);
+    expect(problems[0]?.message).toContain(
+      "SnowflakeProvider.SnowflakeFunction's MaximumEventAgeInSeconds + Timeout (60 + 250 s)",
+    );
   });
 });
 

@@ -161,7 +161,7 @@ describe("the project's samconfig files", () => {
 
     expect(pick(deploySettings('examples/samconfig.toml'))).toEqual(pick(deploySettings('samconfig.toml')));
     expect(deploySettings('examples/samconfig.toml')).toMatchObject({
-      capabilities: 'CAPABILITY_IAM CAPABILITY_NAMED_IAM',
+      capabilities: 'CAPABILITY_IAM',
       resolve_s3: true,
       confirm_changeset: true,
     });

@@ -25,7 +25,7 @@ import {
   type TrustPolicy,
 } from '../../lab';
 import { requestLines, statementsOf } from './harness';
-import { startOneDeployLab } from './one-deploy-lab';
+import { callsUntilStopped, startOneDeployLab } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
 const INTEGRATION = 'CDK_ECHO_API';
@@ -144,29 +144,6 @@ async function callEcho(value = 'hello'): Promise<string | null | undefined> {
   return result.rows[0]?.[0];
 }
 
-/** Calls the function every 100 ms until stopped; every answer, or the error in its place. */
-function callStream(): { stop(): Promise<string[]> } {
-  let running = true;
-  const answers: string[] = [];
-  const loop = (async () => {
-    while (running) {
-      try {
-        answers.push(String(await callEcho('x')));
-      } catch (error) {
-        answers.push(String(error));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return answers;
-    },
-  };
-}
-
 /** The external ids the link's statement trusts on the stack's Snowflake role. */
 function trustedIdsIn(stack: LabStack): unknown[] | undefined {
   const roleName = stack.resource(logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole'))?.physicalId;
@@ -216,7 +193,7 @@ describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', (
     // Rotate: a new synthesis with a rotation; the link trusts both ids while the function moves over, and
     // the revocation replaced by the rotation takes the old one back in the cleanup.
     const rotated = synth('r2');
-    const stream = callStream();
+    const stream = callsUntilStopped(() => callEcho('x'));
     const update = await stack.update({ template: rotated.template });
     const answers = await stream.stop();
 

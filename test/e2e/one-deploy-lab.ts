@@ -63,3 +63,26 @@ export async function startOneDeployLab(options: {
   });
   return { lab, template: loadTemplate(options.templatePath), secretArn, client };
 }
+
+/** Calls `call` every 100 ms until stopped: every answer, or the error's text in its place. */
+export function callsUntilStopped(call: () => Promise<unknown>): { stop(): Promise<string[]> } {
+  let running = true;
+  const answers: string[] = [];
+  const loop = (async () => {
+    while (running) {
+      try {
+        answers.push(String(await call()));
+      } catch (error) {
+        answers.push(String(error));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return answers;
+    },
+  };
+}

@@ -8,7 +8,7 @@ import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/sno
 import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
-import { startOneDeployLab } from './one-deploy-lab';
+import { callsUntilStopped, startOneDeployLab } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
 const INTEGRATION = 'ECHO_API_INTEGRATION';
@@ -191,7 +191,7 @@ describe('one deploy: template.yaml with SnowflakeConnection', () => {
     const stack = newStack();
     await stack.create(template, parameters());
     const first = lab.snowflake.integration(INTEGRATION)?.externalId;
-    const stream = callStream();
+    const stream = callsUntilStopped(() => callEcho('ECHO', 'x'));
 
     const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
     const answers = await stream.stop();
@@ -325,7 +325,7 @@ describe('one deploy: a failure at each resource rolls back both sides', () => {
     const first = lab.snowflake.integration(INTEGRATION)?.externalId;
     // Someone disables the new integration as soon as it exists: the probe fails, the function never moves.
     const sabotage = disableWhenCreated(`${INTEGRATION}_R2`);
-    const stream = callStream();
+    const stream = callsUntilStopped(() => callEcho('ECHO', 'x'));
 
     const rotated = await stack.update({ parameters: { SnowflakeRotation: 'r2' } });
     const answers = await stream.stop();
@@ -359,27 +359,4 @@ function failureOf(
   return (
     result.events.find((e) => e.logicalResourceId === logicalId && e.status.endsWith('_FAILED'))?.reason ?? ''
   );
-}
-
-// SELECT echo('x') over and over until stopped: every answer, or the error's text.
-function callStream(): { stop(): Promise<string[]> } {
-  let running = true;
-  const answers: string[] = [];
-  const loop = (async () => {
-    while (running) {
-      try {
-        answers.push(String(await callEcho('ECHO', 'x')));
-      } catch (error) {
-        answers.push(String(error));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  return {
-    async stop() {
-      running = false;
-      await loop;
-      return answers;
-    },
-  };
 }

@@ -22,10 +22,9 @@ import {
   loadTemplate,
   mayAssumeRole,
   type Template,
-  type TrustPolicy,
 } from '../../lab';
-import { requestLines, statementsOf } from './harness';
-import { callsUntilStopped, startOneDeployLab } from './one-deploy-lab';
+import { requestLines } from './harness';
+import { callsUntilStopped, catalogOf, startOneDeployLab, trustedIdsOn } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
 const INTEGRATION = 'CDK_ECHO_API';
@@ -146,24 +145,14 @@ async function callEcho(value = 'hello'): Promise<string | null | undefined> {
 
 /** The external ids the link's statement trusts on the stack's Snowflake role. */
 function trustedIdsIn(stack: LabStack): unknown[] | undefined {
-  const roleName = stack.resource(logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole'))?.physicalId;
-  const policy = roleName ? (lab.iam.trustPolicy(roleName) as TrustPolicy | undefined) : undefined;
-  const ids = policy
-    ? statementsOf(policy).find((s) => s.Sid === 'SnowflakeTrustLink')?.Condition?.StringEquals?.[
-        'sts:ExternalId'
-      ]
-    : undefined;
-  return ids === undefined ? undefined : [ids].flat();
+  return trustedIdsOn(
+    lab,
+    stack.resource(logicalIdOf(first.template, 'AWS::IAM::Role', 'SnowflakeRole'))?.physicalId,
+  );
 }
 
-function catalog(): { integrations: string[]; functions: Array<[string, string]> } {
-  return {
-    integrations: lab.snowflake
-      .integrations()
-      .map((i) => i.name)
-      .sort(),
-    functions: lab.snowflake.functions().map((f) => [f.name, f.integration]),
-  };
+function catalog() {
+  return catalogOf(lab);
 }
 
 describe('a CDK app using snowflake-trust-link-cdk, deployed through the lab', () => {

@@ -5,7 +5,14 @@ import { existsSync } from 'node:fs';
 import { authenticatorFor } from '../../handler/snowflake/client/credentials';
 import { parseConnectionSecret } from '../../handler/snowflake/client/settings';
 import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
-import { type Lab, type LambdaFunctionConfig, loadTemplate, startLab, type Template } from '../../lab';
+import {
+  type Lab,
+  type LambdaFunctionConfig,
+  loadTemplate,
+  startLab,
+  type Template,
+  type TrustPolicy,
+} from '../../lab';
 import type { Grammar } from '../../lab/snowflake';
 
 export interface OneDeployLab {
@@ -85,4 +92,26 @@ export function callsUntilStopped(call: () => Promise<unknown>): { stop(): Promi
       return answers;
     },
   };
+}
+
+/** Integrations (sorted) and external functions with their integration, as Snowflake's catalog holds them. */
+export function catalogOf(lab: Lab): { integrations: string[]; functions: Array<[string, string]> } {
+  return {
+    integrations: lab.snowflake
+      .integrations()
+      .map((i) => i.name)
+      .sort(),
+    functions: lab.snowflake.functions().map((f) => [f.name, f.integration]),
+  };
+}
+
+/** The external ids the link's statement (Sid SnowflakeTrustLink) trusts on a role, as a list. */
+export function trustedIdsOn(lab: Lab, roleName: string | undefined): unknown[] | undefined {
+  const policy = roleName ? (lab.iam.trustPolicy(roleName) as TrustPolicy | undefined) : undefined;
+  const statement = policy
+    ? [policy.Statement].flat().find((s) => s?.Sid === 'SnowflakeTrustLink')
+    : undefined;
+  const ids = statement?.Condition?.StringEquals?.['sts:ExternalId'];
+  // IAM keeps one id as a string.
+  return ids === undefined ? undefined : [ids].flat();
 }

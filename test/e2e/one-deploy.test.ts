@@ -8,7 +8,7 @@ import { identifier, qualifiedName, sql, stringLiteral } from '../../handler/sno
 import { SqlApiClient } from '../../handler/snowflake/client/sql-api';
 import type { Lab, Stack, Template, TrustPolicy } from '../../lab';
 import { statementsOf } from './harness';
-import { callsUntilStopped, startOneDeployLab } from './one-deploy-lab';
+import { callsUntilStopped, catalogOf, startOneDeployLab, trustedIdsOn } from './one-deploy-lab';
 
 const BUNDLES = ['dist/snowflake/index.mjs', 'dist/trust-link/index.mjs', 'dist/echo/index.mjs'];
 const INTEGRATION = 'ECHO_API_INTEGRATION';
@@ -66,21 +66,12 @@ function trustOf(stack: Stack): ReturnType<typeof statementsOf> | undefined {
 
 /** The external ids the link's statement trusts, as a list (IAM keeps one id as a string). */
 function externalIdsIn(stack: Stack): unknown[] | undefined {
-  const ids = trustOf(stack)?.find((s) => s.Sid === 'SnowflakeTrustLink')?.Condition?.StringEquals?.[
-    'sts:ExternalId'
-  ];
-  return ids === undefined ? undefined : [ids].flat();
+  return trustedIdsOn(lab, stack.resource('SnowflakeRole')?.physicalId);
 }
 
 /** Integrations and functions in Snowflake, by name. */
-function catalog(): { integrations: string[]; functions: Array<[string, string]> } {
-  return {
-    integrations: lab.snowflake
-      .integrations()
-      .map((i) => i.name)
-      .sort(),
-    functions: lab.snowflake.functions().map((f) => [f.name, f.integration]),
-  };
+function catalog() {
+  return catalogOf(lab);
 }
 
 async function cleanSnowflake(): Promise<void> {
